@@ -1,0 +1,32 @@
+# TradeKG: `make demo` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+TRADEKG := $(VENV)/bin/tradekg
+STORE  := out/store
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench bench-quick eval clean venv
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	@echo "== build the graph from articles/ into $(STORE)"
+	$(TRADEKG) build articles --store $(STORE)
+	@echo "== write the Turtle export"
+	$(TRADEKG) export --store $(STORE) -o out/tradekg.ttl
+	@echo "== officials of the seed article's talks, with posts and governments"
+	$(TRADEKG) query meeting-participants --store $(STORE) --param meeting=tdr:event/us-japan-talks-2025-04-16
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf out $(VENV) .pytest_cache

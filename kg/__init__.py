@@ -1,0 +1,3 @@
+"""TradeKG: a knowledge graph of trade diplomacy built from annotated news articles."""
+
+__version__ = "0.1.0"

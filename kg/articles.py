@@ -1,0 +1,448 @@
+"""Loading and checking annotated articles (the ``tradekg-article/1`` format).
+
+:func:`load_article` returns an :class:`Article` whose spans, dates and
+references are all resolved and checked, or raises :class:`InputError` with
+every problem found in the file, each naming its line and span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from kg import dates
+from kg.errors import InputError, Problem
+from kg.namespaces import TDO
+from kg.ontology import Ontology
+from kg.registry import Entity, Registry, schema
+from kg.source import Locator, SourceProblem, parse_document, path_str, read_text
+
+ARTICLE_SUFFIXES = (".yaml", ".yml", ".json")
+FORMAT = "tradekg-article/1"
+MAX_RATE = 1000
+
+# Which fields each family of fact types accepts. The families are ontology
+# classes; a fact's type is any tdo class below one of them.
+FAMILY_FIELDS: dict[str, set[str]] = {
+    "Meeting": {"participants", "parties", "place", "date", "date_expression", "start", "end", "topics",
+                "outcome", "duration_minutes"},
+    "TradeMeasure": {"imposed_by", "targets", "rate", "rate_basis", "scope", "hs_codes", "instrument",
+                     "status_changes"},
+    "Statement": {"speaker", "date", "date_expression", "channel", "channel_detail", "to_outlet", "quote", "topics"},
+    "JointStatement": {"parties", "participants", "date", "date_expression", "issued_at", "summary", "topics"},
+    "Agreement": {"parties", "participants", "date", "date_expression", "issued_at", "summary", "topics",
+                  "instrument"},
+    "PostHolding": {"person", "post"},
+}
+COMMON_FIELDS = {"id", "type", "evidence", "attributed_to", "note"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    role: str | None = None
+    attributed_to: str | None = None
+    mention: str | None = None  # the mention id, when the evidence is a mention
+
+
+@dataclass
+class Mention:
+    id: str
+    type: str  # tdo local name
+    span: Span
+    entity: str | None
+
+
+@dataclass
+class Fact:
+    id: str
+    type: str  # tdo local name
+    family: str
+    data: dict[str, Any]
+    evidence: list[Span]
+    date: str | None = None
+    date_resolution: str | None = None
+    quote: Span | None = None
+    status_changes: list[dict[str, Any]] = field(default_factory=list)  # with "evidence": list[Span]
+
+
+@dataclass
+class Article:
+    id: str
+    file: str  # as given, for messages
+    data: dict[str, Any]
+    text: str
+    mentions: dict[str, Mention]
+    facts: list[Fact]
+
+    @property
+    def published(self) -> str:
+        return str(self.data["published"])
+
+
+def text_path(article_file: Path, text_file: str) -> Path | None:
+    """The text file's path, or None if it would lie outside the article's folder."""
+    if Path(text_file).is_absolute() or "\\" in text_file:
+        return None
+    base = article_file.resolve().parent
+    target = (base / text_file).resolve()
+    try:
+        target.relative_to(base)
+    except ValueError:
+        return None
+    return target
+
+
+class _Checker:
+    """Collects the problems of one article file."""
+
+    def __init__(self, display: str, source: str, onto: Ontology, reg: Registry):
+        self.display = display
+        self.loc = Locator(source)
+        self.onto = onto
+        self.reg = reg
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple[str | int, ...], message: str, span: tuple[int, int] | None = None) -> None:
+        self.problems.append(Problem(self.display, message, line=self.loc.line(path),
+                                     path=path_str(path) or None, span=span))
+
+    # -- references to the registry -------------------------------------
+    def entity(self, path: tuple[str | int, ...], eid: str | None, root: str, what: str) -> Entity | None:
+        if eid is None:
+            return None
+        ent = self.reg.get(eid)
+        if ent is None:
+            self.add(path, f"unknown {what} {eid!r}: not in the registry {self.reg.path}; "
+                           f"expected the id of a registry entry (add it there first)")
+            return None
+        if root == "Topic":
+            if ent.section != "topics":
+                self.add(path, f"{eid!r} is a {ent.cls}, expected a topic")
+                return None
+            return ent
+        if ent.cls is None or not self.onto.is_subclass(str(TDO[ent.cls]), str(TDO[root])):
+            self.add(path, f"{eid!r} is a {ent.cls or 'topic'}, expected a {root}")
+            return None
+        return ent
+
+    def vocab(self, path: tuple[str | int, ...], value: str | None, cls: str) -> str | None:
+        if value is None:
+            return None
+        options = self.onto.individuals(cls)
+        if value not in options:
+            self.add(path, f"unknown {self.onto.label(str(TDO[cls]))} {value!r}; expected one of {', '.join(sorted(options))}")
+            return None
+        return value
+
+    def date(self, path: tuple[str | int, ...], value: str | None) -> str | None:
+        if value is None:
+            return None
+        if dates.parse_iso(value) is None:
+            self.add(path, f"{value!r} is not a calendar date; expected YYYY-MM-DD (e.g. 2025-04-16)")
+            return None
+        return value
+
+    # -- spans ----------------------------------------------------------
+    def span(self, path: tuple[str | int, ...], obj: dict[str, Any], text: str) -> Span | None:
+        words = obj["text"]
+        if "span" in obj:
+            start, end = obj["span"]
+            if not (0 <= start < end <= len(text)):
+                self.add(path + ("span",), f"span {start}-{end} lies outside the text (0-{len(text)} code points); "
+                                           "expected 0 <= start < end <= length", span=(start, end))
+                return None
+            found = text[start:end]
+            if found != words:
+                self.add(path + ("span",), f"span {start}-{end} reads {found!r} but the annotation says {words!r}; "
+                                           "expected the span's text to match exactly (offsets count Unicode code points)",
+                         span=(start, end))
+                return None
+        else:
+            hits: list[int] = []
+            i = text.find(words)
+            while i >= 0:
+                hits.append(i)
+                i = text.find(words, i + 1)
+            occ = obj.get("occurrence")
+            if not hits:
+                self.add(path + ("text",), f"{_short(words)!r} does not occur in the article text; "
+                                           "expected the exact words (or give a span)")
+                return None
+            if occ is None and len(hits) > 1:
+                self.add(path + ("text",), f"{_short(words)!r} occurs {len(hits)} times (at {', '.join(map(str, hits[:5]))}); "
+                                           "give span: [start, end] or occurrence: N")
+                return None
+            if occ is not None and occ > len(hits):
+                self.add(path + ("occurrence",), f"occurrence {occ} asked but {_short(words)!r} occurs {len(hits)} times")
+                return None
+            start = hits[(occ or 1) - 1]
+            end = start + len(words)
+        att = obj.get("attributed_to")
+        if att is not None:
+            self.entity(path + ("attributed_to",), att, "MediaOutlet", "outlet")
+        return Span(start, end, words, obj.get("role"), att)
+
+
+def _short(s: str, n: int = 60) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def family_of(onto: Ontology, type_name: str) -> str | None:
+    iri = onto.class_iri(type_name)
+    if iri is None:
+        return None
+    for fam in ("Meeting", "TradeMeasure", "Statement", "JointStatement", "Agreement", "PostHolding"):
+        if onto.is_subclass(iri, str(TDO[fam])):
+            return fam
+    return None
+
+
+def fact_types(onto: Ontology) -> list[str]:
+    return sorted({t for fam in FAMILY_FIELDS for t in onto.subclasses_of(str(TDO[fam]))})
+
+
+def load_article(path: Path, onto: Ontology, reg: Registry, display: str | None = None) -> Article:
+    """Read, parse and check one annotated article."""
+    display = display or str(path)
+    try:
+        source = read_text(path, display)
+        data = parse_document(source, display, path.suffix == ".json")
+    except SourceProblem as exc:
+        raise InputError([exc.problem]) from exc
+    return check_article(data, source, path, display, onto, reg)
+
+
+def check_article(data: Any, source: str, path: Path, display: str, onto: Ontology, reg: Registry) -> Article:
+    c = _Checker(display, source, onto, reg)
+    if not isinstance(data, dict):
+        raise InputError([Problem(display, f"expected a mapping with format: {FORMAT} at the top, "
+                                           f"found {type(data).__name__}", line=1)])
+    errors = sorted(jsonschema.Draft202012Validator(schema("article")).iter_errors(data),
+                    key=lambda e: [str(x) for x in e.path])
+    for err in errors:
+        c.add(tuple(err.path), _schema_message(err))
+    if c.problems:
+        raise InputError(c.problems)
+
+    # ---- text --------------------------------------------------------
+    if "text" in data:
+        text: str = data["text"]
+    else:
+        tp = text_path(path, data["text_file"])
+        if tp is None:
+            raise InputError([Problem(display, f"text_file {data['text_file']!r} lies outside the article's folder; "
+                                               "expected a relative path inside it", line=c.loc.line(("text_file",)),
+                                      path="text_file")])
+        try:
+            text = read_text(tp, str(tp))
+        except SourceProblem as exc:
+            raise InputError([exc.problem]) from exc
+    published = c.date(("published",), data["published"])
+    c.entity(("publisher",), data["publisher"], "MediaOutlet", "outlet")
+    for i, o in enumerate(data.get("cites", [])):
+        c.entity(("cites", i), o, "MediaOutlet", "outlet")
+
+    # ---- mentions ----------------------------------------------------
+    mentions: dict[str, Mention] = {}
+    for i, m in enumerate(data["mentions"]):
+        p: tuple[str | int, ...] = ("mentions", i)
+        if m["id"] in mentions:
+            c.add(p + ("id",), f"duplicate mention id {m['id']!r}; expected ids unique within the article")
+            continue
+        cls = onto.class_iri(m["type"])
+        if cls is None:
+            c.add(p + ("type",), f"unknown mention type {m['type']!r}; expected an ontology class such as "
+                                 "Person, Official, Country, Government, GovernmentBody, MediaOutlet, Post, LegalInstrument")
+            continue
+        if m.get("entity") is not None:
+            c.entity(p + ("entity",), m["entity"], m["type"], "entity")
+        sp = c.span(p, m, text)
+        if sp is not None:
+            mentions[m["id"]] = Mention(m["id"], m["type"], Span(sp.start, sp.end, sp.text, mention=m["id"]),
+                                        m.get("entity"))
+
+    # ---- facts -------------------------------------------------------
+    facts: list[Fact] = []
+    fact_ids: dict[str, int] = {}
+    for i, f in enumerate(data["facts"]):
+        p = ("facts", i)
+        if f["id"] in fact_ids:
+            c.add(p + ("id",), f"duplicate fact id {f['id']!r} (also facts[{fact_ids[f['id']]}]); "
+                               "expected ids unique within the article")
+            continue
+        fact_ids[f["id"]] = i
+        fam = family_of(onto, f["type"])
+        if fam is None:
+            c.add(p + ("type",), f"unknown fact type {f['type']!r}; expected one of {', '.join(fact_types(onto))}")
+            continue
+        allowed = FAMILY_FIELDS[fam] | COMMON_FIELDS
+        for key in f:
+            if key not in allowed:
+                c.add(p + (key,), f"field {key!r} does not apply to a {f['type']}; expected only "
+                                  f"{', '.join(sorted(allowed))}")
+        fact = Fact(f["id"], f["type"], fam, f, _evidence(c, p + ("evidence",), f["evidence"], mentions, text))
+        if f.get("attributed_to") is not None:
+            c.entity(p + ("attributed_to",), f["attributed_to"], "MediaOutlet", "outlet")
+        _check_fact(c, p, fact, published, text, mentions, data["facts"])
+        facts.append(fact)
+    if c.problems:
+        raise InputError(c.problems)
+    return Article(data["id"], display, data, text, mentions, facts)
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    where = path_str(tuple(err.path)) or "the document"
+    if err.validator == "required":
+        return f"{where}: {err.message}"
+    if err.validator == "additionalProperties":
+        return f"{where}: {err.message}; see kg/schema/article.schema.json for the fields"
+    if err.validator == "pattern":
+        return f"{where}: {err.instance!r} does not have the expected form ({err.validator_value})"
+    if err.validator == "oneOf" and not err.path:
+        return "give the article text as either text: or text_file:, exactly one of them"
+    return f"{where}: {err.message}"
+
+
+def _evidence(c: _Checker, path: tuple[str | int, ...], items: list[Any], mentions: dict[str, Mention],
+              text: str) -> list[Span]:
+    out: list[Span] = []
+    for j, ev in enumerate(items):
+        if isinstance(ev, str):
+            m = mentions.get(ev)
+            if m is None:
+                c.add(path + (j,), f"evidence refers to mention {ev!r}, which is not defined in mentions; "
+                                   f"expected one of {', '.join(sorted(mentions)) or '(no mentions)'}")
+            else:
+                out.append(m.span)
+        else:
+            sp = c.span(path + (j,), ev, text)
+            if sp is not None:
+                out.append(sp)
+    return out
+
+
+def _resolve_date(c: _Checker, path: tuple[str | int, ...], obj: dict[str, Any], published: str | None,
+                  required: bool) -> tuple[str | None, str | None]:
+    value = c.date(path + ("date",), obj.get("date"))
+    expr = obj.get("date_expression")
+    if obj.get("date") is not None:
+        return value, None
+    if expr is not None and published is not None:
+        res = dates.resolve(expr, dt.date.fromisoformat(published))
+        if res is None:
+            c.add(path + ("date_expression",), f"cannot resolve {expr!r} against the publication date {published}; "
+                                               "give date: YYYY-MM-DD as well")
+            return None, None
+        return res[0].isoformat(), res[1]
+    if required and obj.get("start") is None:
+        c.add(path, f"{obj.get('type', 'fact')} {obj.get('id', '')!r} has no date; expected date, "
+                    "date_expression or start")
+    return None, None
+
+
+def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: str | None, text: str,
+                mentions: dict[str, Mention], all_facts: list[dict[str, Any]]) -> None:
+    f = fact.data
+    fam = fact.family
+
+    def ids(key: str, root: str, what: str) -> None:
+        for j, eid in enumerate(f.get(key, [])):
+            c.entity(p + (key, j), eid, root, what)
+
+    if fam == "Meeting":
+        fact.date, fact.date_resolution = _resolve_date(c, p, f, published, required=True)
+        start, end = c.date(p + ("start",), f.get("start")), c.date(p + ("end",), f.get("end"))
+        if start and end and end < start:
+            c.add(p + ("end",), f"meeting ends {end} before it starts {start}; expected end on or after start")
+        if not f.get("participants"):
+            c.add(p, f"meeting {fact.id!r} has no participants; expected participants: [person ids]")
+        ids("participants", "Person", "person")
+        ids("parties", "Organisation", "organisation")
+        ids("topics", "Topic", "topic")
+    elif fam == "TradeMeasure":
+        for key in ("imposed_by", "targets"):
+            if not f.get(key):
+                c.add(p, f"{f['type']} {fact.id!r} has no {key}; expected {key}: "
+                         + ("a jurisdiction id" if key == "imposed_by" else "[jurisdiction ids]"))
+        c.entity(p + ("imposed_by",), f.get("imposed_by"), "Jurisdiction", "jurisdiction")
+        ids("targets", "Jurisdiction", "jurisdiction")
+        if f["type"] == "Tariff" and "rate" not in f:
+            c.add(p, f"tariff {fact.id!r} has no rate; expected rate: a percentage such as 24")
+        _rate(c, p + ("rate",), f.get("rate"))
+        c.vocab(p + ("rate_basis",), f.get("rate_basis"), "RateBasis")
+        c.entity(p + ("instrument",), f.get("instrument"), "LegalInstrument", "legal instrument")
+        if not f.get("status_changes"):
+            c.add(p, f"{f['type']} {fact.id!r} has no status_changes; expected at least one dated status "
+                     "(e.g. status: Announced, date: 2025-04-02)")
+        for j, sc in enumerate(f.get("status_changes", [])):
+            q = p + ("status_changes", j)
+            status = c.vocab(q + ("status",), sc["status"], "MeasureStatus")
+            day, how = _resolve_date(c, q, sc, published, required=True)
+            until = c.date(q + ("until",), sc.get("until"))
+            if day and until and until < day:
+                c.add(q + ("until",), f"status {sc['status']} lasts until {until}, before its date {day}; "
+                                      "expected until on or after date")
+            _rate(c, q + ("new_rate",), sc.get("new_rate"))
+            if status in ("Cut", "Raised") and "new_rate" not in sc:
+                c.add(q, f"status {status} needs new_rate: the rate in percent after the change")
+            c.entity(q + ("instrument",), sc.get("instrument"), "LegalInstrument", "legal instrument")
+            if sc.get("attributed_to") is not None:
+                c.entity(q + ("attributed_to",), sc["attributed_to"], "MediaOutlet", "outlet")
+            ev = _evidence(c, q + ("evidence",), sc.get("evidence", []), mentions, text)
+            fact.status_changes.append({**sc, "date": day, "date_resolution": how, "evidence": ev})
+    elif fam == "Statement":
+        for key in ("speaker", "channel", "quote"):
+            if key not in f:
+                c.add(p, f"statement {fact.id!r} has no {key}; expected {key}")
+        fact.date, fact.date_resolution = _resolve_date(c, p, f, published, required=False)
+        c.entity(p + ("speaker",), f.get("speaker"), "Person", "person")
+        c.vocab(p + ("channel",), f.get("channel"), "Channel")
+        c.entity(p + ("to_outlet",), f.get("to_outlet"), "MediaOutlet", "outlet")
+        ids("topics", "Topic", "topic")
+        if "quote" in f:
+            fact.quote = c.span(p + ("quote",), f["quote"], text)
+    elif fam in ("JointStatement", "Agreement"):
+        fact.date, fact.date_resolution = _resolve_date(c, p, f, published, required=True)
+        if not f.get("parties") and not f.get("participants"):
+            c.add(p, f"{f['type']} {fact.id!r} has no parties; expected parties: [government or person ids]")
+        ids("parties", "Agent", "government, organisation or person")
+        ids("participants", "Person", "person")
+        ids("topics", "Topic", "topic")
+        c.entity(p + ("instrument",), f.get("instrument"), "LegalInstrument", "legal instrument")
+        at = f.get("issued_at")
+        if at is not None:
+            target = next((g for g in all_facts if g.get("id") == at), None)
+            if target is None:
+                c.add(p + ("issued_at",), f"issued_at refers to fact {at!r}, which is not defined in this article; "
+                                          "expected the id of a meeting in facts")
+            else:
+                fam_t = family_of(c.onto, str(target.get("type")))
+                if fam_t != "Meeting":
+                    c.add(p + ("issued_at",), f"issued_at refers to {at!r}, a {target.get('type')}; expected a meeting")
+    elif fam == "PostHolding":
+        for key in ("person", "post"):
+            if key not in f:
+                c.add(p, f"post holding {fact.id!r} has no {key}; expected {key}: a registry id")
+        person = c.entity(p + ("person",), f.get("person"), "Person", "person")
+        post = c.entity(p + ("post",), f.get("post"), "Post", "post")
+        if person and post and published:
+            cover = [h for h in c.reg.holdings_of(person.id) if h.post == post.id and h.covers(published)]
+            if not cover:
+                c.add(p, f"the registry has no holding of {post.id!r} by {person.id!r} on the publication date "
+                         f"{published}; expected a holding whose start/end cover it")
+    if not fact.evidence and not (fact.quote and fam == "Statement"):
+        c.add(p + ("evidence",), f"fact {fact.id!r} has no evidence; expected at least one mention id or quote")
+
+
+def _rate(c: _Checker, path: tuple[str | int, ...], value: float | int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not (0 <= float(value) <= MAX_RATE):
+        c.add(path, f"rate {value!r} is out of range; expected a percentage from 0 to {MAX_RATE}")

@@ -1,0 +1,243 @@
+"""Building the store from a corpus of annotated articles.
+
+All articles are checked before anything is written; a single invalid article
+stops the build with every problem listed and the store untouched. Unchanged
+articles are skipped (their inputs' hash is in the manifest), changed ones are
+replaced graph by graph, and articles gone from a corpus folder are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import __version__
+from kg.articles import ARTICLE_SUFFIXES, Article, load_article, text_path
+from kg.errors import InputError, Problem, StoreError
+from kg.mapping import article_quads, entailments
+from kg.namespaces import (
+    ONTOLOGY_FILE, ONTOLOGY_GRAPH, REGISTRY_GRAPH, REGISTRY_INFERRED_GRAPH, article_graph, article_id_from_graph,
+    article_inferred_graph,
+)
+from kg.ontology import Ontology, load_ontology
+from kg.registry import Registry, load_registry, registry_quads
+from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
+
+REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
+BATCH_QUADS = 100_000
+BUILD_FORMAT = "1"  # bump when the mapping changes so every graph is rebuilt
+
+
+@dataclass
+class Corpus:
+    registry: Path
+    files: list[Path]
+    folders: list[Path]
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    quads_written: int = 0
+    total_quads: int = 0
+
+    def summary(self) -> str:
+        return (f"{len(self.built)} article graph(s) written, {self.unchanged} unchanged, "
+                f"{len(self.removed)} removed; {self.quads_written} quads written, {self.total_quads} in the store")
+
+
+def discover(paths: Iterable[Path], registry: Path | None = None) -> Corpus:
+    """Article files under the given paths (folders are searched recursively) and the registry."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        if p.is_dir():
+            folders.append(p.resolve())
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for n in sorted(names):
+                    if n.endswith(ARTICLE_SUFFIXES) and n not in REGISTRY_NAMES and not n.startswith("."):
+                        files.append(Path(root) / n)
+        elif p.is_file():
+            if p.name not in REGISTRY_NAMES:
+                files.append(p)
+        else:
+            problems.append(Problem(str(p), "no such file or folder; expected an article file or a corpus folder"))
+    if registry is None:
+        candidates = [d / n for d in [*folders, *(f.parent for f in files)] for n in REGISTRY_NAMES]
+        registry = next((c for c in candidates if c.is_file()), None)
+        if registry is None and not problems:
+            problems.append(Problem(str(next(iter(paths), ".")), "no registry.yaml found beside the articles; "
+                                    "expected one, or pass --registry FILE"))
+    if problems:
+        raise InputError(problems)
+    assert registry is not None
+    return Corpus(registry, files, folders)
+
+
+def _stat_sig(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _input_hash(path: Path, data: bytes, text_file: Path | None) -> str:
+    h = hashlib.sha256(data)
+    if text_file is not None and text_file.is_file():
+        h.update(b"\0text\0")
+        h.update(text_file.read_bytes())
+    return h.hexdigest()
+
+
+def _ontology_nquads(onto: Ontology) -> str:
+    nt = onto.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    g = f" <{ONTOLOGY_GRAPH}> .\n"
+    return "".join(line[:-2] + g for line in sorted(nt.splitlines(keepends=True)) if line.strip())
+
+
+def _text_file_of(path: Path, data: bytes) -> Path | None:
+    """The sibling text file an article names, found without a full parse (for hashing)."""
+    for line in data.decode("utf-8", "replace").splitlines():
+        s = line.strip()
+        if s.startswith(("text_file:", '"text_file":')):
+            value = s.split(":", 1)[1].strip().strip(",").strip().strip("'\"")
+            return text_path(path, value)
+    return None
+
+
+def build(paths: list[Path], store_path: Path, registry: Path | None = None, prune: bool = True,
+          wait: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    corpus = discover(paths, registry)
+    onto = load_ontology()
+    reg = load_registry(corpus.registry, onto)
+    with write_lock(store_path, wait=wait):
+        store = open_store(store_path)
+        try:
+            return _build(corpus, onto, reg, store, prune, progress)
+        finally:
+            store.flush()
+
+
+def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
+           progress: Callable[[int, int], None] | None) -> BuildReport:
+    report = BuildReport()
+    manifest = store.manifest()
+    onto_text = ONTOLOGY_FILE.read_bytes()
+    onto_hash = hashlib.sha256(onto_text).hexdigest()
+    key = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{onto_hash}|{reg.digest}".encode()).hexdigest()
+    by_file = {row.get("sourceFile"): g for g, row in manifest.items() if row.get("sourceFile")}
+
+    # ---- find what changed, then check it all before writing anything ----
+    to_build: list[tuple[Path, str, str, str]] = []  # path, display, hash, stat
+    seen_ids: dict[str, str] = {}
+    current_graphs: set[str] = set()
+    problems: list[Problem] = []
+    for path in corpus.files:
+        abs_path = str(path.resolve())
+        g = by_file.get(abs_path)
+        row = manifest.get(g, {}) if g else {}
+        sig = _stat_sig(path)
+        if row and row.get("buildKey") == key and row.get("sourceStat") == sig:
+            current_graphs.add(g)  # type: ignore[arg-type]
+            seen_ids[article_id_from_graph(g) or ""] = str(path)  # type: ignore[arg-type]
+            report.unchanged += 1
+            continue
+        data = path.read_bytes()
+        digest = _input_hash(path, data, _text_file_of(path, data))
+        if row and row.get("buildKey") == key and row.get("sourceHash") == digest:
+            current_graphs.add(g)  # type: ignore[arg-type]
+            seen_ids[article_id_from_graph(g) or ""] = str(path)  # type: ignore[arg-type]
+            report.unchanged += 1
+            continue
+        to_build.append((path, str(path), digest, sig))
+
+    articles: list[tuple[Article, str, str, str]] = []
+    for path, display, digest, sig in to_build:
+        try:
+            art = load_article(path, onto, reg, display)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        other = seen_ids.get(art.id)
+        if other is not None and other != display:
+            problems.append(Problem(display, f"article id {art.id!r} is already used by {other}; "
+                                             "expected each article to have its own id"))
+            continue
+        seen_ids[art.id] = display
+        articles.append((art, str(path.resolve()), digest, sig))
+    if problems:
+        raise InputError(problems)
+
+    # ---- write: ontology, registry, then articles in batches -------------
+    updates: list[GraphUpdate] = []
+    if manifest.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash:
+        updates.append(GraphUpdate(str(ONTOLOGY_GRAPH), _ontology_nquads(onto),
+                                   manifest=(("sourceHash", onto_hash), ("sourceFile", str(ONTOLOGY_FILE)))))
+    if manifest.get(str(REGISTRY_GRAPH), {}).get("sourceHash") != key:
+        rq = registry_quads(reg, onto)
+        inferred = entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto)
+        updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),
+                                   manifest=(("sourceHash", key), ("sourceFile", str(corpus.registry.resolve())))))
+    if updates:
+        store.replace_graphs(updates)
+        report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
+
+    built_graphs: set[str] = set()
+    batch: list[GraphUpdate] = []
+    batch_size = 0
+    done = 0
+    stale: list[str] = []
+    for art, abs_path, digest, sig in articles:
+        w, inferred = article_quads(art, onto, reg, abs_path)
+        g = article_graph(art.id)
+        old = by_file.get(abs_path)
+        if old and old != g:
+            stale.append(old)
+        built_graphs.add(g)
+        current_graphs.add(g)
+        batch.append(GraphUpdate(g, w.text(), ((article_inferred_graph(art.id), inferred.text()),),
+                                 manifest=(("sourceFile", abs_path), ("sourceHash", digest),
+                                           ("sourceStat", sig), ("buildKey", key))))
+        batch_size += len(w) + len(inferred)
+        report.built.append(art.id)
+        if batch_size >= BATCH_QUADS:
+            store.replace_graphs(batch)
+            done += len(batch)
+            report.quads_written += batch_size
+            if progress:
+                progress(done, len(articles))
+            batch, batch_size = [], 0
+    if batch:
+        store.replace_graphs(batch)
+        done += len(batch)
+        report.quads_written += batch_size
+        if progress:
+            progress(done, len(articles))
+
+    # ---- remove graphs whose article left the corpus ---------------------
+    if prune:
+        folders = [str(f) + os.sep for f in corpus.folders]
+        listed = {str(p.resolve()) for p in corpus.files}
+        for g, row in manifest.items():
+            src = row.get("sourceFile", "")
+            if article_id_from_graph(g) is None or g in current_graphs:
+                continue
+            if (src not in listed and any(src.startswith(f) for f in folders)) or g in stale:
+                stale.append(g)
+    stale = sorted(set(stale) - current_graphs)
+    if stale:
+        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
+        report.removed = [article_id_from_graph(g) or g for g in stale]
+    report.total_quads = store.quad_count()
+    return report
+
+
+def rebuild_check(store_path: Path) -> None:
+    """Raise StoreError if the store is missing (used by read commands)."""
+    if not (store_path / "CURRENT").exists():
+        raise StoreError(f"{store_path}: no TradeKG store here; build one with: tradekg build articles --store {store_path}")

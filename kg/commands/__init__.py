@@ -1,0 +1,1 @@
+"""Command modules of the ``tradekg`` command line; each exports ``COMMANDS``."""

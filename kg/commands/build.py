@@ -1,0 +1,50 @@
+"""``tradekg build``: check annotated articles and write them into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kg.build import build as run_build
+from kg.commands.options import StoreSpec, store_options
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_options
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
+              help="Entity registry (default: registry.yaml beside the articles).")
+@click.option("--no-prune", is_flag=True, help="Keep graphs of articles no longer in the given folders.")
+@click.option("--wait", is_flag=True, help="Wait for another build on the same store instead of refusing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_prune: bool, wait: bool, quiet: bool) -> None:
+    """Check the articles in PATHS (files or folders; default: articles) and build them into the store.
+
+    Every article is checked first; if any is invalid, every problem is listed
+    and the store is left unchanged (exit 2).
+    """
+    console = Console(stderr=True)
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("build", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if spec.endpoint:
+            from kg.remote import build_to_endpoint
+
+            report = build_to_endpoint(list(paths) or [Path("articles")], spec, registry=registry,
+                                       prune=not no_prune, progress=progress)
+        else:
+            assert spec.path is not None
+            report = run_build(list(paths) or [Path("articles")], spec.path, registry=registry,
+                               prune=not no_prune, wait=wait, progress=progress)
+    if not quiet:
+        click.echo(f"{spec.describe()}: {report.summary()}")
+
+
+COMMANDS = [build]

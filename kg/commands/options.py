@@ -1,0 +1,75 @@
+"""Options shared by commands: where the store is.
+
+Every command that reads or writes the graph takes ``@store_options`` and
+receives a :class:`StoreSpec`; ``spec.open()`` gives the store object
+(embedded Oxigraph directory, or a SPARQL 1.1 endpoint, see :mod:`kg.remote`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import StoreError
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Where the graph lives: an embedded store directory or a SPARQL endpoint."""
+
+    path: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    gsp_endpoint: str | None = None
+    timeout: float = 30.0
+
+    def describe(self) -> str:
+        return self.endpoint or str(self.path)
+
+    def open(self, read_only: bool = True) -> Any:
+        """The store: :class:`kg.store.EmbeddedStore` or :class:`kg.remote.RemoteStore`."""
+        if self.endpoint:
+            try:
+                from kg.remote import RemoteStore
+            except ImportError as exc:  # pragma: no cover
+                raise StoreError("SPARQL endpoints are not supported in this installation") from exc
+            return RemoteStore(self.endpoint, update_url=self.update_endpoint, gsp_url=self.gsp_endpoint,
+                               timeout=self.timeout)
+        from kg.store import open_store
+
+        assert self.path is not None
+        return open_store(self.path, read_only=read_only)
+
+
+def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --store/--endpoint (and friends) and pass ``spec: StoreSpec`` to the command."""
+
+    @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Directory of the embedded store [default: store].")
+    @click.option("--endpoint", default=None, metavar="URL",
+                  help="SPARQL 1.1 query endpoint of a server to use instead of --store "
+                       "(auth from TRADEKG_ENDPOINT_USER/TRADEKG_ENDPOINT_PASSWORD or TRADEKG_ENDPOINT_TOKEN).")
+    @click.option("--update-endpoint", default=None, metavar="URL",
+                  help="SPARQL Update URL, if the server's differs from the query URL.")
+    @click.option("--gsp-endpoint", default=None, metavar="URL",
+                  help="Graph Store Protocol URL, if the server's differs.")
+    @click.option("--http-timeout", type=float, default=30.0, show_default=True,
+                  help="Seconds to wait for the server on each request.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, store_path: Path | None, endpoint: str | None, update_endpoint: str | None,
+                gsp_endpoint: str | None, http_timeout: float, **kwargs: Any) -> Any:
+        if store_path is not None and endpoint is not None:
+            raise click.UsageError("give either --store or --endpoint, not both")
+        spec = StoreSpec(path=None if endpoint else (store_path or Path("store")), endpoint=endpoint,
+                         update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint, timeout=http_timeout)
+        return func(*args, spec=spec, **kwargs)
+
+    return wrapper
+
+
+COMMANDS: list[click.Command] = []

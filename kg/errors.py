@@ -1,0 +1,69 @@
+"""The one exception tree of TradeKG. Every message names where and what was expected.
+
+The command line maps these to exit codes in one place (:mod:`kg.cli`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TradeKGError(Exception):
+    """Base class of every error TradeKG reports to a person."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in one input file."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    span: tuple[int, int] | None = None
+    path: str | None = None  # where in the document, e.g. facts[2].rate
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        extra = []
+        if self.path:
+            extra.append(self.path)
+        if self.span is not None:
+            extra.append(f"span {self.span[0]}-{self.span[1]}")
+        return f"{where}: " + (f"[{', '.join(extra)}] " if extra else "") + self.message
+
+
+class InputError(TradeKGError):
+    """One or more input files are invalid; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        n = len(problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class StoreError(TradeKGError):
+    """The store cannot be opened, locked, read or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another TradeKG process is writing to the store."""
+
+
+class QueryError(TradeKGError):
+    """A query is invalid, was refused, or did not finish in time."""
+
+
+class EndpointError(StoreError):
+    """A SPARQL server did not answer as expected."""
+
+
+class OntologyError(TradeKGError):
+    """The ontology cannot be loaded, or the data is inconsistent with it."""

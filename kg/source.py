@@ -1,0 +1,153 @@
+"""Reading YAML and JSON input files with locations for error messages.
+
+Documents are parsed fast (libyaml / json); only when a problem must be
+reported is the file composed again to find the line of a JSON path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import Problem
+
+try:  # libyaml is much faster; fall back to pure Python if it is missing
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+DEFAULT_MAX_BYTES = 5_000_000
+"""Largest input file accepted, in bytes (``TRADEKG_MAX_ARTICLE_BYTES`` overrides)."""
+
+
+def max_bytes() -> int:
+    return int(os.environ.get("TRADEKG_MAX_ARTICLE_BYTES", DEFAULT_MAX_BYTES))
+
+
+class SourceProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def read_text(path: Path, display: str, limit: int | None = None) -> str:
+    """Read a UTF-8 file strictly: size limit, no BOM, no invalid bytes, one newline style."""
+    limit = max_bytes() if limit is None else limit
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SourceProblem(Problem(display, f"cannot read the file: {exc.strerror}")) from exc
+    if size > limit:
+        raise SourceProblem(Problem(display, f"file is {size} bytes, over the limit of {limit} bytes "
+                                             "(set TRADEKG_MAX_ARTICLE_BYTES to raise it)"))
+    data = path.read_bytes()
+    if not data.strip():
+        raise SourceProblem(Problem(display, "file is empty; expected an annotated article"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SourceProblem(Problem(display, "file starts with a UTF-8 byte-order mark (BOM); "
+                                             "save it as UTF-8 without BOM so character offsets are unambiguous",
+                                    line=1, column=1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode("utf-8", "replace")
+        line, col = _line_col(prefix, len(prefix))
+        raise SourceProblem(Problem(display, f"byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+                                             "is not valid UTF-8; expected a UTF-8 text file",
+                                    line=line, column=col)) from exc
+    crlf = text.count("\r\n")
+    lone_cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    if lone_cr or (crlf and lf):
+        idx = text.find("\r\n") if crlf else text.find("\r")
+        line, _ = _line_col(text, idx)
+        raise SourceProblem(Problem(display, "file mixes line endings (LF, CRLF or lone CR); "
+                                             "expected one style throughout so offsets are stable", line=line))
+    if "\x00" in text:
+        idx = text.index("\x00")
+        line, col = _line_col(text, idx)
+        raise SourceProblem(Problem(display, "file contains a NUL character; expected text", line=line, column=col))
+    return text
+
+
+def _normalise(value: Any) -> Any:
+    """YAML turns 2025-04-16 into a date; the format's values are JSON types."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def parse_document(text: str, display: str, is_json: bool) -> Any:
+    """Parse YAML or JSON text into plain JSON-like data."""
+    if is_json:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceProblem(Problem(display, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)) from exc
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        msg = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+        raise SourceProblem(Problem(display, msg, line=mark.line + 1 if mark else None,
+                                    column=mark.column + 1 if mark else None)) from exc
+    except yaml.YAMLError as exc:
+        raise SourceProblem(Problem(display, f"invalid YAML: {exc}")) from exc
+    return _normalise(data)
+
+
+class Locator:
+    """Finds the line of a path like ``("facts", 2, "rate")`` in a YAML/JSON text, lazily."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._failed = False
+
+    def line(self, path: tuple[str | int, ...]) -> int | None:
+        if self._root is None and not self._failed:
+            try:
+                self._root = yaml.compose(self._text, Loader=_Loader)
+            except yaml.YAMLError:
+                self._failed = True
+        node = self._root
+        best: int | None = node.start_mark.line + 1 if node is not None else None
+        for key in path:
+            if node is None:
+                break
+            nxt = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == key:
+                        nxt = v
+                        best = k.start_mark.line + 1
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                nxt = node.value[key]
+                best = nxt.start_mark.line + 1
+            node = nxt
+            if node is None:
+                break
+        return best
+
+
+def path_str(path: tuple[str | int, ...] | list[str | int]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out

@@ -1,0 +1,182 @@
+"""The embedded store: an on-disk Oxigraph store with one named graph per article.
+
+Writes are SPARQL updates, which Oxigraph applies as one transaction each, so
+an article's graph, its entailments and its manifest row change together or
+not at all. A lock file keeps a second writer out.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg import nquads as nq
+from kg.errors import StoreError, StoreLockedError
+from kg.namespaces import META_GRAPH, PREFIXES, TDO
+
+LOCK_NAME = "tradekg.lock"
+
+
+@dataclass(frozen=True)
+class GraphUpdate:
+    """A named graph's full new content, with the manifest values that go with it."""
+
+    graph: str
+    nquads: str  # N-Quads lines of the graph (may be empty)
+    extra_graphs: tuple[tuple[str, str], ...] = ()  # (graph, nquads) written in the same transaction
+    manifest: tuple[tuple[str, str], ...] = ()  # (tdo property local name, value) about the graph in the meta graph
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    graph: str
+    values: dict[str, str]
+
+
+def _insert_body(nquads_text: str, graph: str) -> str:
+    """Turn N-Quads lines of one graph into a SPARQL INSERT DATA body."""
+    suffix = f" <{graph}> .\n"
+    lines = nquads_text.splitlines(keepends=True)
+    return "".join(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line for line in lines)
+
+
+class EmbeddedStore:
+    """An Oxigraph store in a directory. Open with :func:`open_store`."""
+
+    kind = "embedded"
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = path
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not (path / "CURRENT").exists():
+                    raise StoreError(f"{path}: no TradeKG store here; build one with: tradekg build ARTICLES --store {path}")
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            msg = str(exc)
+            if "lock" in msg.lower():
+                raise StoreLockedError(f"{path}: the store is open for writing in another process ({msg}); "
+                                       "wait for it to finish or stop it") from exc
+            raise StoreError(f"{path}: cannot open the store: {msg}") from exc
+
+    @property
+    def ox(self) -> ox.Store:
+        return self._store
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    # ---- reading -------------------------------------------------------
+    def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        return self._store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=union,
+                                 substitutions=subs or None)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quad_count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def manifest(self) -> dict[str, dict[str, str]]:
+        """Graph IRI -> {property local name: value} from the meta graph."""
+        out: dict[str, dict[str, str]] = {}
+        tdo = str(TDO)
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))):
+            if isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo):
+                out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = q.object.value
+        return out
+
+    def dump_nquads(self, out: IO[bytes]) -> None:
+        self._store.dump(out, ox.RdfFormat.N_QUADS)
+
+    # ---- writing -------------------------------------------------------
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+
+    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
+        """Replace each graph (and its extra graphs and manifest row) in one transaction."""
+        self._check_writable()
+        parts: list[str] = []
+        inserts: list[str] = []
+        meta = str(META_GRAPH)
+        for u in updates:
+            graphs = [(u.graph, u.nquads), *u.extra_graphs]
+            for g, _ in graphs:
+                parts.append(f"DROP SILENT GRAPH <{g}>")
+            parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}")
+            for g, text in graphs:
+                if text:
+                    inserts.append(f"GRAPH <{g}> {{\n{_insert_body(text, g)}}}")
+            if u.manifest:
+                rows = "".join(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)} .\n" for k, v in u.manifest)
+                inserts.append(f"GRAPH <{meta}> {{\n{rows}}}")
+        if inserts:
+            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        if parts:
+            try:
+                self._store.update(" ;\n".join(parts))
+            except (OSError, SyntaxError) as exc:
+                raise StoreError(f"{self.path}: writing {len(updates)} graph(s) failed, nothing was changed: {exc}") from exc
+
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
+        """Remove graphs and their manifest rows in one transaction."""
+        self._check_writable()
+        if not graphs:
+            return
+        meta = str(META_GRAPH)
+        parts = []
+        for g in graphs:
+            for x in [g, *(with_extra or {}).get(g, [])]:
+                parts.append(f"DROP SILENT GRAPH <{x}>")
+            parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
+        self._store.update(" ;\n".join(parts))
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        self._store.update(sparql, prefixes=PREFIXES)
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        del self._store
+
+
+@contextmanager
+def write_lock(path: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the store's writer lock; refuse at once (or wait) if another process has it."""
+    path.mkdir(parents=True, exist_ok=True)
+    lock_path = path / LOCK_NAME
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            raise StoreLockedError(f"{path}: another TradeKG build (pid {holder}) is writing to this store; "
+                                   "wait for it to finish, or pass --wait to queue behind it") from exc
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def open_store(path: Path | str, read_only: bool = False) -> EmbeddedStore:
+    return EmbeddedStore(Path(path), read_only=read_only)
