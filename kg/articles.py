@@ -108,6 +108,7 @@ class _Checker:
         self.onto = onto
         self.reg = reg
         self.problems: list[Problem] = []
+        self.declared_mentions: set[str] = set()
 
     def add(self, path: tuple[str | int, ...], message: str, span: tuple[int, int] | None = None) -> None:
         self.problems.append(Problem(self.display, message, line=self.loc.line(path),
@@ -251,6 +252,7 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
 
     # ---- mentions ----------------------------------------------------
     mentions: dict[str, Mention] = {}
+    c.declared_mentions = {m["id"] for m in data["mentions"]}
     for i, m in enumerate(data["mentions"]):
         p: tuple[str | int, ...] = ("mentions", i)
         if m["id"] in mentions:
@@ -316,6 +318,8 @@ def _evidence(c: _Checker, path: tuple[str | int, ...], items: list[Any], mentio
     for j, ev in enumerate(items):
         if isinstance(ev, str):
             m = mentions.get(ev)
+            if m is None and ev in c.declared_mentions:
+                continue  # the mention itself is invalid and already reported
             if m is None:
                 c.add(path + (j,), f"evidence refers to mention {ev!r}, which is not defined in mentions; "
                                    f"expected one of {', '.join(sorted(mentions)) or '(no mentions)'}")
