@@ -14,12 +14,9 @@ import sys
 from typing import Any
 
 import click
-from rich.console import Console
 
 from kg import __version__, commands
 from kg.errors import TradeKGError
-
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class TradeKGGroup(click.Group):
@@ -27,11 +24,10 @@ class TradeKGGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TradeKGError as exc:
-            err_console.print(f"[bold red]error:[/] {click.style('', reset=False)}", end="")
-            err_console.out(str(exc), highlight=False)
+            click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            err_console.print("interrupted; the store keeps its last complete state")
+            click.echo("interrupted; the store keeps its last complete state", err=True)
             sys.exit(130)
 
 

@@ -12,6 +12,30 @@ from kg.build import build as run_build
 from kg.commands.options import StoreSpec, store_options
 
 
+class _Bar:
+    """A progress bar that appears only once writing starts (checking prints nothing)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.progress: Progress | None = None
+        self.task: int | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            self.progress = Progress(TextColumn("writing article graphs"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("build", total=total)
+        assert self.task is not None
+        self.progress.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @store_options
@@ -20,29 +44,26 @@ from kg.commands.options import StoreSpec, store_options
 @click.option("--no-prune", is_flag=True, help="Keep graphs of articles no longer in the given folders.")
 @click.option("--wait", is_flag=True, help="Wait for another build on the same store instead of refusing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_prune: bool, wait: bool, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_prune: bool, wait: bool,
+          quiet: bool) -> None:
     """Check the articles in PATHS (files or folders; default: articles) and build them into the store.
 
     Every article is checked first; if any is invalid, every problem is listed
-    and the store is left unchanged (exit 2).
+    and the store is left unchanged (exit 2). Unchanged articles are skipped,
+    changed ones replaced, and articles deleted from a folder removed.
     """
-    console = Console(stderr=True)
-    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=quiet) as bar:
-        task = bar.add_task("build", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    bar = _Bar(enabled=not quiet)
+    sources = list(paths) or [Path("articles")]
+    try:
         if spec.endpoint:
             from kg.remote import build_to_endpoint
 
-            report = build_to_endpoint(list(paths) or [Path("articles")], spec, registry=registry,
-                                       prune=not no_prune, progress=progress)
+            report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar)
         else:
             assert spec.path is not None
-            report = run_build(list(paths) or [Path("articles")], spec.path, registry=registry,
-                               prune=not no_prune, wait=wait, progress=progress)
+            report = run_build(sources, spec.path, registry=registry, prune=not no_prune, wait=wait, progress=bar)
+    finally:
+        bar.close()
     if not quiet:
         click.echo(f"{spec.describe()}: {report.summary()}")
 
