@@ -19,7 +19,12 @@ from kg.articles import ARTICLE_SUFFIXES, Article, load_article, text_path
 from kg.errors import InputError, Problem, StoreError
 from kg.mapping import article_quads, entailments
 from kg.namespaces import (
-    ONTOLOGY_FILE, ONTOLOGY_GRAPH, REGISTRY_GRAPH, REGISTRY_INFERRED_GRAPH, article_graph, article_id_from_graph,
+    ONTOLOGY_FILE,
+    ONTOLOGY_GRAPH,
+    REGISTRY_GRAPH,
+    REGISTRY_INFERRED_GRAPH,
+    article_graph,
+    article_id_from_graph,
     article_inferred_graph,
 )
 from kg.ontology import Ontology, load_ontology

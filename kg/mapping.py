@@ -10,7 +10,17 @@ from __future__ import annotations
 from kg import nquads as nq
 from kg.articles import Article, Fact, Span
 from kg.namespaces import (
-    DCTERMS, OA, PROV, RDF, RDFS, SCHEMA, TDO, article_graph, article_inferred_graph, article_iri, entity_iri,
+    DCTERMS,
+    OA,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    TDO,
+    article_graph,
+    article_inferred_graph,
+    article_iri,
+    entity_iri,
 )
 from kg.ontology import Ontology
 from kg.registry import Registry

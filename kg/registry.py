@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,18 @@ import jsonschema
 from kg import nquads as nq
 from kg.errors import InputError, Problem
 from kg.namespaces import (
-    DCTERMS, ORG, OWL, PROV, RDF, RDFS, REGISTRY_GRAPH, SCHEMA, SKOS, TDO, WD, entity_iri,
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    REGISTRY_GRAPH,
+    SCHEMA,
+    SKOS,
+    TDO,
+    WD,
+    entity_iri,
 )
 from kg.ontology import Ontology, load_ontology
 from kg.source import Locator, SourceProblem, parse_document, path_str, read_text
@@ -46,7 +57,7 @@ SECTION_ALLOWED_ROOT = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
     return data
