@@ -103,6 +103,16 @@ class EmbeddedStore:
     def dump_nquads(self, out: IO[bytes]) -> None:
         self._store.dump(out, ox.RdfFormat.N_QUADS)
 
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        """Stream the quads of one named graph (used by :mod:`kg.export`)."""
+        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
+        """Load an RDF file in one transaction: all of it or, on any error, nothing (used by :mod:`kg.export`)."""
+        self._check_writable()
+        target = ox.NamedNode(to_graph) if to_graph else None
+        self._store.load(path=str(path), format=fmt, to_graph=target)
+
     # ---- writing -------------------------------------------------------
     def _check_writable(self) -> None:
         if self.read_only:
