@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,19 @@ def read_text(path: Path, display: str, limit: int | None = None) -> str:
     """Read a UTF-8 file strictly: size limit, no BOM, no invalid bytes, one newline style."""
     limit = max_bytes() if limit is None else limit
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a folder, FIFO or device would fail or block on read
+            raise SourceProblem(Problem(display, "not a regular file; expected a UTF-8 text file"))
+        if st.st_size > limit:
+            raise SourceProblem(Problem(display, f"file is {st.st_size} bytes, over the limit of {limit} bytes "
+                                                 "(set TRADEKG_MAX_ARTICLE_BYTES to raise it)"))
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)  # never more than the limit, even if the file grows meanwhile
     except OSError as exc:
-        raise SourceProblem(Problem(display, f"cannot read the file: {exc.strerror}")) from exc
-    if size > limit:
-        raise SourceProblem(Problem(display, f"file is {size} bytes, over the limit of {limit} bytes "
+        raise SourceProblem(Problem(display, f"cannot read the file: {exc.strerror or exc}")) from exc
+    if len(data) > limit:
+        raise SourceProblem(Problem(display, f"file is over the limit of {limit} bytes "
                                              "(set TRADEKG_MAX_ARTICLE_BYTES to raise it)"))
-    data = path.read_bytes()
     if not data.strip():
         raise SourceProblem(Problem(display, "file is empty; expected an annotated article"))
     if data.startswith(b"\xef\xbb\xbf"):
