@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from kg.errors import Problem
+from kg.errors import InputError, Problem
 
 try:  # libyaml is much faster; fall back to pure Python if it is missing
     _Loader: Any = yaml.CSafeLoader
@@ -27,7 +27,18 @@ DEFAULT_MAX_BYTES = 5_000_000
 
 
 def max_bytes() -> int:
-    return int(os.environ.get("TRADEKG_MAX_ARTICLE_BYTES", DEFAULT_MAX_BYTES))
+    """The size limit in bytes; a malformed ``TRADEKG_MAX_ARTICLE_BYTES`` is an :class:`InputError`."""
+    raw = os.environ.get("TRADEKG_MAX_ARTICLE_BYTES")
+    if raw is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError([Problem("environment variable TRADEKG_MAX_ARTICLE_BYTES",
+                                  f"{raw!r} is not a positive whole number of bytes; expected e.g. 5000000")])
+    return value
 
 
 class SourceProblem(Exception):
