@@ -103,9 +103,10 @@ class EmbeddedStore:
     def dump_nquads(self, out: IO[bytes]) -> None:
         self._store.dump(out, ox.RdfFormat.N_QUADS)
 
-    def quads(self, graph: str) -> Iterator[ox.Quad]:
-        """Stream the quads of one named graph (used by :mod:`kg.export`)."""
-        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    def quads(self, graph: str | None) -> Iterator[ox.Quad]:
+        """Stream the quads of one named graph, or of the default graph if ``graph`` is None (used by :mod:`kg.export`)."""
+        g = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+        return iter(self._store.quads_for_pattern(None, None, None, g))
 
     def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
         """Load an RDF file in one transaction: all of it or, on any error, nothing (used by :mod:`kg.export`)."""
