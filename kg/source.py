@@ -22,6 +22,30 @@ try:  # libyaml is much faster; fall back to pure Python if it is missing
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
+
+class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The safe loader, but a scalar it cannot convert is a YAML error with its line, not a crash."""
+
+
+def _guarded(tag: str) -> None:
+    base = yaml.SafeLoader.yaml_constructors[tag]
+
+    def construct(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return base(loader, node)
+        except (ValueError, OverflowError) as exc:  # 2025-02-30, an integer of 5000 digits
+            what = "date" if tag.endswith("timestamp") else "number"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value[:40]!r} is not a valid {what} ({exc}); "
+                            + ("expected a calendar date YYYY-MM-DD" if what == "date" else "expected a smaller number"),
+                node.start_mark) from exc
+
+    _StrictLoader.add_constructor(tag, construct)
+
+
+for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _guarded(_tag)
+
 DEFAULT_MAX_BYTES = 5_000_000
 """Largest input file accepted, in bytes (``TRADEKG_MAX_ARTICLE_BYTES`` overrides)."""
 
@@ -114,11 +138,17 @@ def parse_document(text: str, display: str, is_json: bool) -> Any:
     """Parse YAML or JSON text into plain JSON-like data."""
     if is_json:
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             raise SourceProblem(Problem(display, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)) from exc
+        except RecursionError as exc:
+            raise SourceProblem(Problem(display, "invalid JSON: lists or objects nested too deeply; "
+                                                 "expected an annotated article", line=1)) from exc
+        except ValueError as exc:  # NaN/Infinity, or an integer of more than 4300 digits
+            hint = "a smaller number" if "digits" in str(exc) else "a finite number"
+            raise SourceProblem(Problem(display, f"invalid JSON: {exc}; expected {hint}", line=1)) from exc
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         msg = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
@@ -126,7 +156,14 @@ def parse_document(text: str, display: str, is_json: bool) -> Any:
                                     column=mark.column + 1 if mark else None)) from exc
     except yaml.YAMLError as exc:
         raise SourceProblem(Problem(display, f"invalid YAML: {exc}")) from exc
+    except RecursionError as exc:
+        raise SourceProblem(Problem(display, "invalid YAML: lists or mappings nested too deeply; "
+                                             "expected an annotated article", line=1)) from exc
     return _normalise(data)
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 class Locator:
