@@ -1,0 +1,101 @@
+"""``tradekg export``, ``tradekg import`` and ``tradekg export-ontology``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg import export as ex
+from kg.commands.options import StoreSpec, store_options
+from kg.errors import StoreError
+
+
+@click.command("export")
+@store_options
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="File to write; '-' writes to standard output.")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(ex.FORMATS)), default=None,
+              help="RDF format [default: from the extension of FILE; turtle for '-'].")
+@click.option("--graph", "article", metavar="ARTICLE_ID", default=None,
+              help="Export only this article's graph.")
+@click.option("--include-inferred", is_flag=True, help="Add the RDFS entailment graphs (…/inferred).")
+@click.option("--include-ontology", is_flag=True, help="Add the ontology graph.")
+@click.option("--all", "everything", is_flag=True,
+              help="Everything in the store: entailments, ontology and build manifest (a full backup).")
+def export_cmd(spec: StoreSpec, output: str, fmt: str | None, article: str | None, include_inferred: bool,
+               include_ontology: bool, everything: bool) -> None:
+    """Write the graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
+
+    By default the asserted data only: the registry and every article graph,
+    without the RDFS entailments, the ontology or the build manifest.
+    Turtle, N-Triples and JSON-LD hold the union of those graphs; TriG and
+    N-Quads keep each named graph. The same store always gives the same bytes.
+    """
+    if fmt is None and output == "-":
+        fmt = "turtle"
+    store = spec.open(read_only=True)
+    report = ex.export(store, output, fmt, article=article, include_inferred=include_inferred or everything,
+                       include_ontology=include_ontology or everything, include_meta=everything)
+    where = "standard output" if output == "-" else output
+    click.echo(f"{where}: {report.summary()}", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@store_options
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(ex.IMPORT_FORMATS)), default=None,
+              help="RDF format [default: from the extension of FILE].")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Named graph for the triples of a Turtle/N-Triples/JSON-LD/RDF-XML file [default: the default graph].")
+@click.option("--wait", is_flag=True, help="Wait for another writer of the store instead of refusing.")
+def import_cmd(file: Path, spec: StoreSpec, fmt: str | None, graph: str | None, wait: bool) -> None:
+    """Load FILE (Turtle, TriG, N-Quads, N-Triples, JSON-LD or RDF/XML) into the store.
+
+    The load is one transaction: on any error nothing is written. TriG and
+    N-Quads keep their named graphs; a file of triples goes to the default
+    graph, or to --graph.
+    """
+    if graph is not None:
+        try:
+            import pyoxigraph as ox
+
+            ox.NamedNode(graph)
+        except ValueError as exc:
+            raise click.BadParameter(f"{graph!r} is not an absolute IRI: {exc}", param_hint="--graph") from exc
+    if spec.endpoint:
+        store = spec.open(read_only=False)
+        if not hasattr(store, "load_rdf"):
+            raise StoreError(f"{spec.describe()}: this store cannot load files; use the server's own loader")
+        report = ex.import_rdf(store, file, fmt, graph)
+    else:
+        from kg.store import open_store, write_lock
+
+        assert spec.path is not None
+        ex.guess_format(file, fmt, ex.IMPORT_FORMATS)  # fail before creating a store
+        with write_lock(spec.path, wait=wait):
+            store = open_store(spec.path)
+            try:
+                report = ex.import_rdf(store, file, fmt, graph)
+                store.flush()
+            finally:
+                store.close()
+    click.echo(f"{report.summary()}")
+
+
+@click.command("export-ontology")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/ontology"),
+              show_default=True, help="Folder to write into (created if missing).")
+def export_ontology_cmd(out_dir: Path) -> None:
+    """Write the ontology as Turtle, RDF/XML (opens in Protégé) and an HTML documentation page.
+
+    Also writes the SHACL shapes. The page is generated from the ontology
+    itself, with a diagram of the class hierarchy, and needs no network.
+    """
+    from kg.ontodoc import export_ontology
+
+    for path in export_ontology(out_dir):
+        click.echo(str(path))
+
+
+COMMANDS = [export_cmd, import_cmd, export_ontology_cmd]
