@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,9 @@ def parse_document(text: str, display: str, is_json: bool) -> Any:
     """Parse YAML or JSON text into plain JSON-like data."""
     if is_json:
         try:
-            return json.loads(text, parse_constant=_json_constant)
+            doc = json.loads(text, parse_constant=_json_constant)
+            _check_tree(doc, text, display)
+            return doc
         except json.JSONDecodeError as exc:
             raise SourceProblem(Problem(display, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)) from exc
         except RecursionError as exc:
@@ -159,7 +162,56 @@ def parse_document(text: str, display: str, is_json: bool) -> Any:
     except RecursionError as exc:
         raise SourceProblem(Problem(display, "invalid YAML: lists or mappings nested too deeply; "
                                              "expected an annotated article", line=1)) from exc
+    _check_tree(data, text, display)
     return _normalise(data)
+
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings accepted (articles need fewer than 10 levels)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _alias_line(text: str) -> int | None:
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):
+                return int(token.start_mark.line) + 1
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def _check_tree(data: Any, text: str, display: str) -> None:
+    """Refuse what would make later steps blow up, without recursion.
+
+    A list or mapping reached twice comes from a YAML alias: a 'billion laughs'
+    file of a few hundred bytes would expand exponentially, and ``&a [*a]``
+    refers to itself. Lone UTF-16 surrogates (``"\\ud800"`` escapes) cannot be
+    stored as UTF-8.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                raise SourceProblem(Problem(display, "a YAML alias (*name) repeats a list or mapping; expected each "
+                                                     "list and mapping written out (such aliases are refused so a "
+                                                     "small file cannot expand without bound)",
+                                            line=_alias_line(text), path=path_str(path) or None))
+            seen.add(id(value))
+            if len(path) >= MAX_DEPTH:
+                raise SourceProblem(Problem(display, f"lists or mappings nested more than {MAX_DEPTH} levels deep; "
+                                                     "expected an annotated article", line=Locator(text).line(path)))
+            pairs = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in pairs:
+                if isinstance(k, str) and _SURROGATE.search(k):
+                    stack.append((k, path))
+                stack.append((v, (*path, k)))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise SourceProblem(Problem(display, "text contains a lone UTF-16 surrogate (an escape such as \\ud800 "
+                                                 "without its pair); expected valid Unicode text",
+                                        line=Locator(text).line(path), path=path_str(path) or None))
 
 
 def _json_constant(name: str) -> Any:
