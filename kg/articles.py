@@ -40,6 +40,13 @@ FAMILY_FIELDS: dict[str, set[str]] = {
 }
 COMMON_FIELDS = {"id", "type", "evidence", "attributed_to", "note"}
 
+# JSON Schema counts 81.0 as an integer; a span [81.0, 95.0] then crashed slicing. Whole numbers only.
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, x: isinstance(x, int) and not isinstance(x, bool)),
+)
+
 
 @dataclass(frozen=True)
 class Span:
@@ -225,7 +232,7 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
     if not isinstance(data, dict):
         raise InputError([Problem(display, f"expected a mapping with format: {FORMAT} at the top, "
                                            f"found {type(data).__name__}", line=1)])
-    errors = sorted(jsonschema.Draft202012Validator(schema("article")).iter_errors(data),
+    errors = sorted(_Validator(schema("article")).iter_errors(data),
                     key=lambda e: [str(x) for x in e.path])
     for err in errors:
         c.add(tuple(err.path), _schema_message(err))
