@@ -129,7 +129,7 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
 
 
 def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
-           progress: Callable[[int, int], None] | None) -> BuildReport:
+           progress: Callable[[int, int], None] | None, batch_quads: int = BATCH_QUADS) -> BuildReport:
     report = BuildReport()
     manifest = store.manifest()
     onto_text = ONTOLOGY_FILE.read_bytes()
@@ -210,7 +210,7 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
                                            ("sourceStat", sig), ("buildKey", key))))
         batch_size += len(w) + len(inferred)
         report.built.append(art.id)
-        if batch_size >= BATCH_QUADS:
+        if batch_size >= batch_quads:
             store.replace_graphs(batch)
             done += len(batch)
             report.quads_written += batch_size
