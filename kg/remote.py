@@ -1,0 +1,751 @@
+"""A SPARQL 1.1 server as the store: :class:`RemoteStore` and :func:`build_to_endpoint`.
+
+The store speaks only the W3C protocols, so the same code works with Oxigraph
+server, Apache Jena Fuseki, GraphDB, Virtuoso or Amazon Neptune:
+
+* reading: SPARQL 1.1 Protocol (``POST`` form-encoded ``query=``), results as
+  SPARQL JSON (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE), parsed by pyoxigraph
+  into the same result objects :class:`kg.store.EmbeddedStore` returns;
+* writing: SPARQL 1.1 Update. Each request replaces whole graphs (``DROP SILENT
+  GRAPH`` + ``INSERT DATA``) together with their manifest rows; servers apply a
+  request as one transaction, so a reader sees an article's old graph or its new
+  one, never half of it. A graph too big for one request (Oxigraph server accepts
+  at most 1 MiB per update) is sent with a Graph Store Protocol ``PUT``.
+  ``TRADEKG_ENDPOINT_WRITE=gsp`` sends every graph with ``PUT`` (fine on servers
+  whose PUT is one transaction, e.g. Fuseki; Oxigraph 0.5 clears then loads in two).
+
+"Union" queries (the default graph = all graphs, as in the embedded store) are
+sent the way the server supports, chosen by ``TRADEKG_ENDPOINT_UNION``:
+``param`` (Oxigraph's ``union-default-graph`` query parameter), ``server`` (the
+server's default graph already is the union: GraphDB, Virtuoso, Neptune, Fuseki
+with ``tdb2:unionDefaultGraph true``), ``dataset`` (standard protocol: every
+named graph listed as ``default-graph-uri`` and ``named-graph-uri``; fine for
+small stores) or ``auto`` (the default: probe once with one triple of a named graph).
+
+Substitutions are bound by a ``VALUES`` block injected at the start of the
+query's outermost WHERE group; terms are written by pyoxigraph, so they are
+escaped. Values are never pasted anywhere else.
+
+Credentials come only from the environment: ``TRADEKG_ENDPOINT_USER`` and
+``TRADEKG_ENDPOINT_PASSWORD`` (HTTP basic) or ``TRADEKG_ENDPOINT_TOKEN`` (bearer).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+
+from kg import __version__
+from kg import nquads as nq
+from kg.errors import EndpointError, QueryError, StoreError
+from kg.namespaces import META_GRAPH, TDO, sparql_prologue
+from kg.store import GraphUpdate
+
+ENV_USER = "TRADEKG_ENDPOINT_USER"
+ENV_PASSWORD = "TRADEKG_ENDPOINT_PASSWORD"
+ENV_TOKEN = "TRADEKG_ENDPOINT_TOKEN"
+ENV_UNION = "TRADEKG_ENDPOINT_UNION"
+ENV_WRITE = "TRADEKG_ENDPOINT_WRITE"
+
+UNION_MODES = ("auto", "param", "server", "dataset")
+WRITE_MODES = ("update", "gsp")
+MAX_UPDATE_BYTES = 1_000_000  # Oxigraph server refuses SPARQL bodies over 1 MiB
+REMOTE_BATCH_QUADS = 20_000  # articles per progress step / per call of replace_graphs
+
+JSON_RESULTS = "application/sparql-results+json"
+XML_RESULTS = "application/sparql-results+xml"
+N_TRIPLES = "application/n-triples"
+_RDF_TYPES = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+# ---------------------------------------------------------------------------
+# Reading SPARQL text: query form and where to bind values
+# ---------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z_0-9\u00b7-\uffff]+)
+      | (?P<word>[A-Za-z_][A-Za-z_0-9-]*(?::[^\s{}()<>"']*)?)
+      | (?P<open>\{) | (?P<close>\}) | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+
+
+def _tokens(sparql: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of each token that matters for structure; comments and spaces are dropped."""
+    for m in _TOKEN_RE.finditer(sparql):
+        kind = m.lastgroup or "other"
+        if kind == "comment" or (kind == "other" and m.group().isspace()):
+            continue
+        yield kind, m.group(), m.start()
+
+
+def query_form(sparql: str) -> str:
+    """The query form: SELECT, ASK, CONSTRUCT or DESCRIBE.
+
+    >>> query_form('PREFIX ex: <http://e/> # SELECT in a comment\\nask { ?s ex:p "CONSTRUCT" }')
+    'ASK'
+    """
+    for kind, text, _ in _tokens(sparql):
+        if kind == "word" and text.upper() in _FORMS:
+            return text.upper()
+    raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE; expected a SPARQL 1.1 query")
+
+
+def _where_group_start(sparql: str) -> int | None:
+    """Offset just after the ``{`` that opens the outermost WHERE group, or None (e.g. ``CONSTRUCT WHERE``)."""
+    toks = list(_tokens(sparql))
+    i = next((n for n, (k, t, _) in enumerate(toks) if k == "word" and t.upper() in _FORMS), None)
+    if i is None:
+        return None
+    form = toks[i][1].upper()
+    j = i + 1
+    if form == "CONSTRUCT":
+        if j < len(toks) and toks[j][0] == "word" and toks[j][1].upper() == "WHERE":
+            return None  # short form: the group is also the template; VALUES cannot go inside
+        depth = 0
+        while j < len(toks):  # skip the template
+            if toks[j][0] == "open":
+                depth += 1
+            elif toks[j][0] == "close":
+                depth -= 1
+                if depth == 0:
+                    j += 1
+                    break
+            j += 1
+    for kind, _, offset in toks[j:]:
+        if kind == "open":
+            return offset + 1
+    return None
+
+
+def _term(value: Any, name: str) -> str:
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return str(value)
+    raise QueryError(f"cannot bind ?{name} to {value!r} on a SPARQL server: expected an IRI or a literal")
+
+
+def bind_values(sparql: str, substitutions: dict[str, Any] | None) -> str:
+    """Bind variables by a ``VALUES`` block at the start of the outermost WHERE group.
+
+    >>> print(bind_values('SELECT ?n WHERE { ?p <http://e/name> ?n }', {"p": ox.NamedNode("http://e/a")}))
+    SELECT ?n WHERE {
+    VALUES (?p) { (<http://e/a>) }
+     ?p <http://e/name> ?n }
+    >>> bind_values('ASK { ?s ?p ?o }', {"o": ox.Literal('say "hi" }')})
+    'ASK {\\nVALUES (?o) { ("say \\\\"hi\\\\" }") }\\n ?s ?p ?o }'
+    """
+    if not substitutions:
+        return sparql
+    names = list(substitutions)
+    for n in names:
+        if not _VAR_NAME.match(n):
+            raise QueryError(f"cannot bind {n!r}: expected a variable name (letters, digits, _)")
+    block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(_term(substitutions[n], n) for n in names) + ") }")
+    at = _where_group_start(sparql)
+    if at is None:  # no group to open (CONSTRUCT WHERE, DESCRIBE <x>): a trailing VALUES clause
+        return sparql.rstrip() + "\n" + block + "\n"
+    return sparql[:at] + "\n" + block + "\n" + sparql[at:]
+
+
+# ---------------------------------------------------------------------------
+# Result objects shaped like pyoxigraph's
+# ---------------------------------------------------------------------------
+
+class RemoteTriples:
+    """CONSTRUCT/DESCRIBE results: iterate :class:`pyoxigraph.Triple`; ``serialize`` like ``QueryTriples``."""
+
+    def __init__(self, triples: list[ox.Triple]):
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def serialize(self, output: Any = None, format: ox.RdfFormat | None = None) -> bytes | None:
+        return ox.serialize(self._triples, output, format or ox.RdfFormat.N_TRIPLES)
+
+
+@dataclass
+class _Failure:
+    url: str
+    status: int | None
+    detail: str
+
+
+def _auth_from_env() -> tuple[httpx.Auth | None, dict[str, str]]:
+    token = os.environ.get(ENV_TOKEN)
+    user = os.environ.get(ENV_USER)
+    if token:
+        return None, {"Authorization": f"Bearer {token}"}
+    if user:
+        return httpx.BasicAuth(user, os.environ.get(ENV_PASSWORD, "")), {}
+    return None, {}
+
+
+def _sibling(url: str, name: str) -> str | None:
+    """``http://h/ds/query`` -> ``http://h/ds/NAME`` (Oxigraph, Fuseki layout); None if the URL is not .../query or .../sparql."""
+    u = httpx.URL(url)
+    path = u.path.rstrip("/")
+    if path.endswith(("/query", "/sparql")):
+        return str(u.copy_with(path=path.rsplit("/", 1)[0] + "/" + name, query=None))
+    return None
+
+
+def _graph_lines_to_triples(nquads_text: str, graph: str) -> str:
+    """N-Quads lines of one graph -> N-Triples (the graph term removed)."""
+    suffix = f" <{graph}> .\n"
+    out = []
+    for line in nquads_text.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            line += "\n"
+        out.append(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line)
+    return "".join(out)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server used as the TradeKG store; same reading interface as :class:`kg.store.EmbeddedStore`."""
+
+    kind = "remote"
+
+    def __init__(self, endpoint: str, update_url: str | None = None, gsp_url: str | None = None,
+                 timeout: float = 30.0, retries: int = 4, backoff: float = 0.5, union: str | None = None,
+                 write: str | None = None, max_update_bytes: int = MAX_UPDATE_BYTES, read_only: bool = False):
+        url = httpx.URL(endpoint)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise StoreError(f"{endpoint}: not an http(s) URL; expected a SPARQL query endpoint such as "
+                             "http://127.0.0.1:7878/query")
+        for u in (endpoint, update_url, gsp_url):
+            if u and httpx.URL(u).userinfo:
+                raise StoreError(f"{httpx.URL(u).copy_with(username=None, password=None)}: credentials in the URL "
+                                 f"are refused; set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN} in the environment")
+        self.endpoint = endpoint
+        self.update_url = update_url or _sibling(endpoint, "update") or endpoint
+        self.gsp_url = gsp_url or _sibling(endpoint, "store")
+        self.timeout = timeout
+        self.retries = max(1, retries)
+        self.backoff = backoff
+        self.read_only = read_only
+        self.max_update_bytes = max_update_bytes
+        union = (union or os.environ.get(ENV_UNION) or "auto").lower()
+        if union not in UNION_MODES:
+            raise StoreError(f"{ENV_UNION}={union!r}: expected one of {', '.join(UNION_MODES)}")
+        write = (write or os.environ.get(ENV_WRITE) or "update").lower()
+        if write not in WRITE_MODES:
+            raise StoreError(f"{ENV_WRITE}={write!r}: expected one of {', '.join(WRITE_MODES)}")
+        self.union_mode = union
+        self.write_mode = write
+        self.graphs_written = 0  # graphs (articles with their /inferred graph) confirmed by the server
+        auth, headers = _auth_from_env()
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout), auth=auth,
+                                    headers={"User-Agent": f"tradekg/{__version__}", **headers})
+        self._lock = threading.Lock()
+
+    def describe(self) -> str:
+        return self.endpoint
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.endpoint!r})"
+
+    # ---- HTTP with retries -------------------------------------------------
+    def _send(self, method: str, url: str, *, what: str,
+              content: bytes | None = None, headers: dict[str, str] | None = None,
+              params: dict[str, str] | list[tuple[str, str]] | None = None, ok_statuses: tuple[int, ...] = ()) -> httpx.Response:
+        """One request; connection errors, timeouts and 5xx are retried with exponential backoff."""
+        failure = _Failure(url, None, "")
+        for attempt in range(self.retries):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                resp = self._client.request(method, url, content=content, headers=headers, params=params)
+            except httpx.TimeoutException:
+                failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout); "
+                                              "raise --http-timeout if the server is just slow")
+                continue
+            except httpx.TransportError as exc:
+                failure = _Failure(url, None, f"cannot reach the server ({type(exc).__name__}: {exc or 'no detail'})")
+                continue
+            if resp.status_code < 400 or resp.status_code in ok_statuses:
+                return resp
+            body = resp.text.strip().replace("\n", " ")[:500]
+            failure = _Failure(url, resp.status_code, f"HTTP {resp.status_code} {resp.reason_phrase}"
+                                                      + (f": {body}" if body else ""))
+            if resp.status_code < 500:
+                break
+        status = f"status {failure.status}" if failure.status else "no HTTP status"
+        tries = f" after {self.retries} attempts" if failure.status is None or failure.status >= 500 else ""
+        msg = f"{method} {url} ({what}) failed{tries}: {failure.detail} [{status}]"
+        if failure.status in (401, 403) and "read-only" not in failure.detail.lower():
+            msg += f"; the server wants credentials: set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}"
+        if failure.status == 400 and what in ("query", "update"):
+            raise QueryError(msg)
+        err = EndpointError(msg)
+        err.status = failure.status  # type: ignore[attr-defined]
+        err.url = url  # type: ignore[attr-defined]
+        raise err
+
+    # ---- union default graph ------------------------------------------------
+    def _union_params(self) -> list[tuple[str, str]]:
+        mode = self._resolve_union()
+        if mode == "param":
+            return [("union-default-graph", "")]
+        if mode == "dataset":
+            graphs = self.named_graphs()
+            return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        return []
+
+    def _resolve_union(self) -> str:
+        if self.union_mode != "auto":
+            return self.union_mode
+        with self._lock:
+            if self.union_mode != "auto":
+                return self.union_mode
+            probe = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
+            rows = list(self._post_query(probe, []))
+            if not rows:
+                return "param"  # empty store: nothing to tell apart; decide on the next call
+            s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
+            ask = f"ASK {{ {s} {p} {o} }}"
+            if bool(self._post_query(ask, [])):
+                self.union_mode = "server"
+            else:
+                try:
+                    self.union_mode = "param" if bool(self._post_query(ask, [("union-default-graph", "")])) else "dataset"
+                except (QueryError, EndpointError):
+                    self.union_mode = "dataset"
+            return self.union_mode
+
+    # ---- reading --------------------------------------------------------------
+    def _post_query(self, sparql: str, params: list[tuple[str, str]], form: str | None = None) -> Any:
+        form = form or query_form(sparql)
+        accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else f"{JSON_RESULTS}, {XML_RESULTS};q=0.8"
+        body = urlencode([("query", sparql), *params]).encode("ascii")
+        resp = self._send("POST", self.endpoint, what="query", content=body,
+                          headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                fmt = _RDF_TYPES.get(ctype, ox.RdfFormat.N_TRIPLES)
+                return RemoteTriples([ox.Triple(q.subject, q.predicate, q.object)
+                                      for q in ox.parse(resp.content, format=fmt)])
+            fmt_r = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+            return ox.parse_query_results(resp.content, format=fmt_r)
+        except (SyntaxError, ValueError) as exc:
+            raise EndpointError(f"POST {self.endpoint}: the server's answer ({ctype or 'no content type'}) "
+                                f"could not be read: {exc}") from exc
+
+    def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
+        """Run a query; results are pyoxigraph ``QuerySolutions``/``QueryBoolean`` or :class:`RemoteTriples`."""
+        form = query_form(sparql)
+        text = sparql_prologue() + bind_values(sparql, substitutions)
+        return self._post_query(text, self._union_params() if union else [], form)
+
+    def _select(self, sparql: str) -> list[Any]:
+        return list(self._post_query(sparql, [], "SELECT"))
+
+    def named_graphs(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+
+    def quad_count(self, graph: str | None = None) -> int:
+        if graph is not None:
+            q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nq.iri(graph)} {{ ?s ?p ?o }} }}"
+            return int(self._select(q)[0]["n"].value)
+        n = int(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"].value)
+        if self._resolve_union() != "server":  # the default graph is a graph of its own
+            n += int(self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
+        return n
+
+    def manifest(self) -> dict[str, dict[str, str]]:
+        """Graph IRI -> {property local name: value} from the meta graph."""
+        tdo = str(TDO)
+        rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
+        out: dict[str, dict[str, str]] = {}
+        for r in rows:
+            s, p = r["s"], r["p"]
+            if isinstance(s, ox.NamedNode) and p.value.startswith(tdo):
+                out.setdefault(s.value, {})[p.value[len(tdo):]] = r["o"].value
+        return out
+
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        """The quads of one named graph (a CONSTRUCT over the query endpoint)."""
+        g = ox.NamedNode(graph)
+        triples = self._post_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {nq.iri(graph)} {{ ?s ?p ?o }} }}",
+                                   [], "CONSTRUCT")
+        return iter([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
+
+    def graph_nquads(self, graph: str) -> str:
+        """One graph as N-Quads text."""
+        return ox.serialize(self.quads(graph), format=ox.RdfFormat.N_QUADS).decode("utf-8")
+
+    def dump_nquads(self, out: IO[bytes]) -> None:
+        """Every named graph (and the server's own default graph, unless it is the union) as N-Quads."""
+        for g in self.named_graphs():
+            ox.serialize(self.quads(g), out, ox.RdfFormat.N_QUADS)
+        if self._resolve_union() != "server":
+            triples = self._post_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", [], "CONSTRUCT")
+            ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples],
+                         out, ox.RdfFormat.N_QUADS)
+
+    # ---- writing --------------------------------------------------------------
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.endpoint}: the store was opened read-only")
+
+    def _post_update(self, sparql: str, what: str = "update") -> None:
+        self._send("POST", self.update_url, what=what, content=sparql.encode("utf-8"),
+                   headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (predeclared prefixes included) as one request."""
+        self._check_writable()
+        self._post_update(sparql_prologue() + sparql)
+
+    @staticmethod
+    def _update_text(u: GraphUpdate) -> str:
+        """The SPARQL Update that replaces one graph, its extra graphs and its manifest rows."""
+        meta = str(META_GRAPH)
+        parts = [f"DROP SILENT GRAPH <{g}>" for g in [u.graph, *(g for g, _ in u.extra_graphs)]]
+        parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}")
+        inserts = [f"GRAPH <{g}> {{\n{_graph_lines_to_triples(t, g)}}}"
+                   for g, t in [(u.graph, u.nquads), *u.extra_graphs] if t]
+        if u.manifest:
+            rows = "".join(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)} .\n" for k, v in u.manifest)
+            inserts.append(f"GRAPH <{meta}> {{\n{rows}}}")
+        if inserts:
+            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        return " ;\n".join(parts)
+
+    def _put_graph(self, graph: str, nquads_text: str) -> None:
+        if not self.gsp_url:
+            raise EndpointError(f"{self.endpoint}: graph <{graph}> needs a Graph Store Protocol URL "
+                                "(too big for one update, or TRADEKG_ENDPOINT_WRITE=gsp); pass --gsp-endpoint URL")
+        if nquads_text:
+            self._send("PUT", self.gsp_url, what=f"graph <{graph}>", params={"graph": graph},
+                       content=_graph_lines_to_triples(nquads_text, graph).encode("utf-8"),
+                       headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"})
+        else:
+            self._send("DELETE", self.gsp_url, what=f"graph <{graph}>", params={"graph": graph}, ok_statuses=(404,))
+
+    def _write_with_gsp(self, u: GraphUpdate) -> None:
+        for g, text in [(u.graph, u.nquads), *u.extra_graphs]:
+            self._put_graph(g, text)
+        meta = str(META_GRAPH)
+        rows = "".join(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)} .\n" for k, v in u.manifest)
+        self._post_update(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}"
+                          + (f" ;\nINSERT DATA {{ GRAPH <{meta}> {{\n{rows}}} }}" if rows else ""),
+                          what=f"manifest of <{u.graph}>")
+
+    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
+        """Replace each graph with its extra graphs and manifest row; each request is one server transaction.
+
+        Updates are packed into SPARQL Update requests of at most ``max_update_bytes``;
+        an update that alone is bigger goes by Graph Store ``PUT``. If a request
+        fails, the graphs of earlier requests stay written (and recorded in the
+        manifest), and the error names the graphs that were not written.
+        """
+        self._check_writable()
+        pending: list[tuple[GraphUpdate, str | None]] = []
+        for u in updates:
+            text = None if self.write_mode == "gsp" else self._update_text(u)
+            pending.append((u, text if text is not None and len(text.encode("utf-8")) <= self.max_update_bytes else None))
+        i = 0
+        while i < len(pending):
+            u, text = pending[i]
+            try:
+                if text is None:
+                    self._write_with_gsp(u)
+                    self.graphs_written += 1
+                    i += 1
+                    continue
+                chunk, size = [text], len(text.encode("utf-8"))
+                j = i + 1
+                while j < len(pending) and pending[j][1] is not None:
+                    n = len(pending[j][1].encode("utf-8")) + 3  # type: ignore[union-attr]
+                    if size + n > self.max_update_bytes:
+                        break
+                    chunk.append(pending[j][1])  # type: ignore[arg-type]
+                    size += n
+                    j += 1
+                self._post_update(" ;\n".join(chunk), what=f"writing {j - i} graph(s)")
+                self.graphs_written += j - i
+                i = j
+            except EndpointError as exc:
+                failed = [p[0].graph for p in pending[i:]]
+                shown = ", ".join(f"<{g}>" for g in failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+                err = EndpointError(f"{exc}\n  not written: {shown}; the {self.graphs_written} graph(s) written before "
+                                    "are complete and recorded; run the same command again to finish")
+                err.failed_graphs = failed  # type: ignore[attr-defined]
+                raise err from exc
+
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
+        """Remove graphs and their manifest rows (one request)."""
+        self._check_writable()
+        if not graphs:
+            return
+        meta = str(META_GRAPH)
+        parts = []
+        for g in graphs:
+            parts += [f"DROP SILENT GRAPH <{x}>" for x in [g, *(with_extra or {}).get(g, [])]]
+            parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
+        self._post_update(" ;\n".join(parts), what=f"dropping {len(graphs)} graph(s)")
+
+    def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
+        """Add an RDF file's triples/quads in one update request: all of it or nothing."""
+        self._check_writable()
+        target = ox.NamedNode(to_graph) if to_graph else None
+        try:
+            quads = list(ox.parse(path=str(path), format=fmt, to_graph=target) if target
+                         else ox.parse(path=str(path), format=fmt))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        body = ox.serialize([ox.Quad(q.subject, q.predicate, q.object, q.graph_name) for q in quads],
+                            format=ox.RdfFormat.TRIG).decode("utf-8")
+        lines = [ln for ln in body.splitlines() if not ln.startswith(("@prefix", "PREFIX"))]
+        self._post_update("INSERT DATA {\n" + "\n".join(lines) + "\n}", what=f"loading {path}")
+
+    def flush(self) -> None:
+        """Nothing to do: every request the server acknowledged is durable."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# ---------------------------------------------------------------------------
+# Building straight to a server
+# ---------------------------------------------------------------------------
+
+def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None, prune: bool = True,
+                      progress: Callable[[int, int], None] | None = None,
+                      batch_quads: int = REMOTE_BATCH_QUADS) -> Any:
+    """Check the articles and write them to a SPARQL server; returns a :class:`kg.build.BuildReport`.
+
+    ``spec`` is a :class:`kg.commands.options.StoreSpec` with an endpoint, or a
+    :class:`RemoteStore`. Like the embedded build: everything is checked first,
+    unchanged articles are skipped (the manifest lives in the server's
+    ``tdg:meta`` graph), so re-running after a failure finishes the job.
+    """
+    from kg.build import _build, discover
+    from kg.ontology import load_ontology
+    from kg.registry import load_registry
+
+    corpus = discover(paths, registry)
+    onto = load_ontology()
+    reg = load_registry(corpus.registry, onto)
+    store = spec if isinstance(spec, RemoteStore) else spec.open(read_only=False)
+    if not isinstance(store, RemoteStore):
+        raise StoreError(f"{spec.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
+    return _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)
+
+
+# ---------------------------------------------------------------------------
+# Copying between stores (push / pull)
+# ---------------------------------------------------------------------------
+
+def _nquads_of(store: Any, graph: str) -> str:
+    quads = store.quads(graph)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+
+
+@dataclass
+class CopyReport:
+    graphs: int = 0
+    quads: int = 0
+    dropped: list[str] | None = None
+
+
+def copy_graphs(src: Any, dst: Any, prune: bool = False,
+                progress: Callable[[int, int], None] | None = None, batch_quads: int = REMOTE_BATCH_QUADS) -> CopyReport:
+    """Copy every named graph of ``src`` to ``dst`` (embedded or remote), with its manifest rows.
+
+    An article graph and its ``/inferred`` graph travel together; each destination
+    write replaces whole graphs, so readers of ``dst`` never see half an article.
+    With ``prune``, graphs of ``dst`` that ``src`` lacks are dropped.
+    """
+    meta = str(META_GRAPH)
+    graphs = [g for g in src.named_graphs() if g != meta]
+    manifest = src.manifest()
+    present = set(graphs)
+    extras = {g for g in graphs if g.endswith("/inferred") and g[: -len("/inferred")] in present}
+    mains = [g for g in graphs if g not in extras]
+    report = CopyReport()
+    batch: list[GraphUpdate] = []
+    size = 0
+    for n, g in enumerate(mains, 1):
+        text = _nquads_of(src, g)
+        extra = ((g + "/inferred", _nquads_of(src, g + "/inferred")),) if g + "/inferred" in extras else ()
+        rows = tuple(sorted(manifest.get(g, {}).items()))
+        batch.append(GraphUpdate(g, text, extra, manifest=rows))
+        q = text.count("\n") + sum(t.count("\n") for _, t in extra)
+        size += q
+        report.quads += q
+        report.graphs += 1 + len(extra)
+        if size >= batch_quads or n == len(mains):
+            dst.replace_graphs(batch)
+            batch, size = [], 0
+            if progress:
+                progress(n, len(mains))
+    # manifest rows about graphs that are not themselves present (none in a TradeKG build, but keep them)
+    orphans = [GraphUpdate(s, "", manifest=tuple(sorted(v.items()))) for s, v in manifest.items()
+               if s not in present and s != meta]
+    if orphans:
+        dst.replace_graphs(orphans)
+    if prune:
+        keep = present | {meta}
+        gone = [g for g in dst.named_graphs() if g not in keep]
+        if gone:
+            dst.drop_graphs(gone)
+        report.dropped = gone
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Running an Oxigraph server (serve command, tests, benchmarks)
+# ---------------------------------------------------------------------------
+
+def find_oxigraph() -> str:
+    """The ``oxigraph`` server binary: next to this Python (a venv), else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    raise StoreError("the Oxigraph server is not installed: expected an 'oxigraph' command beside "
+                     f"{sys.executable} or on PATH; install it with: pip install oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 20.0) -> None:
+    """Poll ``url`` until the server answers; raise StoreError with its output if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+            raise StoreError(f"the Oxigraph server exited with status {proc.returncode} before answering at {url}"
+                             + (f": {err}" if err else ""))
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise StoreError(f"the Oxigraph server did not answer at {url} within {timeout:g} s")
+
+
+def start_oxigraph(location: Path, port: int, read_only: bool = False) -> subprocess.Popen[bytes]:
+    """Start ``oxigraph serve`` (or ``serve-read-only``) on 127.0.0.1:PORT and wait until it answers."""
+    cmd = [find_oxigraph(), "serve-read-only" if read_only else "serve", "--location", str(location),
+           "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/", proc)
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc
+
+
+def stop_process(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+@contextmanager
+def oxigraph_server(location: Path, port: int | None = None, read_only: bool = False) -> Iterator[str]:
+    """An Oxigraph server on a store directory for the duration of the block; yields its query URL."""
+    port = port or free_port()
+    proc = start_oxigraph(location, port, read_only)
+    try:
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        stop_process(proc)
+
+
+def bench_build(paths: list[Path], n: int = 1, registry: Path | None = None) -> dict[str, dict[str, float]]:
+    """Build throughput, embedded store vs Oxigraph server, measured in the same run.
+
+    Each of ``n`` rounds builds the corpus from scratch into a fresh embedded
+    store and into a fresh ``oxigraph serve`` (over HTTP on 127.0.0.1). Returns,
+    per target, the best wall time in seconds, the quads written and quads/s.
+    """
+    from kg.build import build
+
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="tradekg-bench-") as tmp:
+        for target in ("embedded", "server"):
+            best, quads = float("inf"), 0
+            for i in range(n):
+                loc = Path(tmp) / f"{target}-{i}"
+                if target == "embedded":
+                    t0 = time.perf_counter()
+                    rep = build(paths, loc, registry=registry)
+                    dt = time.perf_counter() - t0
+                else:
+                    with oxigraph_server(loc) as url:
+                        store = RemoteStore(url)
+                        t0 = time.perf_counter()
+                        rep = build_to_endpoint(paths, store, registry=registry)
+                        dt = time.perf_counter() - t0
+                        store.close()
+                best, quads = min(best, dt), rep.quads_written
+            results[target] = {"seconds": best, "quads": float(quads), "quads_per_s": quads / best if best else 0.0}
+    return results
+
+
+def nquads_to_dataset(text: str) -> ox.Dataset:
+    """Parse N-Quads text into a pyoxigraph Dataset (used to compare stores in tests)."""
+    return ox.Dataset(ox.parse(io.BytesIO(text.encode("utf-8")), format=ox.RdfFormat.N_QUADS))
+
+
+def _iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
