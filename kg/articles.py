@@ -16,7 +16,7 @@ import jsonschema
 
 from kg import dates
 from kg.errors import InputError, Problem
-from kg.namespaces import TDO
+from kg.namespaces import TDO, iri_error
 from kg.ontology import Ontology
 from kg.registry import Entity, Registry, schema
 from kg.source import Locator, SourceProblem, parse_document, path_str, read_text
@@ -253,6 +253,8 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
         except SourceProblem as exc:
             raise InputError([exc.problem]) from exc
     published = c.date(("published",), data["published"])
+    if data.get("url") is not None:
+        check_iri(c.add, ("url",), data["url"])
     c.entity(("publisher",), data["publisher"], "MediaOutlet", "outlet")
     for i, o in enumerate(data.get("cites", [])):
         c.entity(("cites", i), o, "MediaOutlet", "outlet")
@@ -304,6 +306,20 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
     if c.problems:
         raise InputError(c.problems)
     return Article(data["id"], display, data, text, mentions, facts)
+
+
+def check_iri(add: Any, path: tuple[str | int, ...], value: str) -> bool:
+    """Report a URL that the store would refuse as an IRI (``https://x/a#b#c``, ``http://%zz``).
+
+    Without this check such a URL passed the schema and failed only when the
+    store was written, after earlier batches of a big build had been committed.
+    """
+    why = iri_error(value)
+    if why is not None:
+        add(path, f"{value!r} is not a valid IRI ({why}); expected an absolute http(s) URL "
+                  "such as https://example.com/news/1 (percent-encode spaces and a second #)")
+        return False
+    return True
 
 
 def _schema_message(err: jsonschema.ValidationError) -> str:

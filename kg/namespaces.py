@@ -84,6 +84,21 @@ def is_valid_id(identifier: str) -> bool:
     return bool(_ID_RE.match(identifier)) and ".." not in identifier
 
 
+def iri_error(value: str) -> str | None:
+    """Why the store would refuse ``value`` as an IRI, or None if it is a valid absolute IRI.
+
+    >>> iri_error("https://example.com/a#b") is None, iri_error("https://example.com/a#b#c")
+    (True, "Invalid IRI code point '#'")
+    """
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def entity_iri(kind: str, identifier: str) -> str:
     """The IRI of a registry entity or fact, e.g. ``tdr:person/shigeru-ishiba``."""
     if not is_valid_id(identifier):
