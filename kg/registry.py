@@ -30,6 +30,7 @@ from kg.namespaces import (
     TDO,
     WD,
     entity_iri,
+    iri_error,
 )
 from kg.ontology import Ontology, load_ontology
 from kg.source import Locator, SourceProblem, parse_document, path_str, read_text
@@ -142,6 +143,15 @@ def load_registry(path: Path, onto: Ontology | None = None) -> Registry:
         raise InputError([Problem(display, "expected a mapping with format: tradekg-registry/1 at the top", line=1)])
     for err in sorted(jsonschema.Draft202012Validator(schema("registry")).iter_errors(data), key=lambda e: list(map(str, e.path))):
         problem(tuple(err.path), f"{err.message} (schema: {'/'.join(map(str, err.schema_path))})")
+    for section in SECTION_KIND:  # URLs the store would refuse as IRIs (https://x/a#b#c) failed at write time
+        for i, row in enumerate(data.get(section, []) or []):
+            urls = [((section, i, "url"), row.get("url"))]
+            urls += [((section, i, "holdings", j, "source"), h.get("source"))
+                     for j, h in enumerate(row.get("holdings", []) or [])]
+            for upath, url in urls:
+                why = iri_error(url) if isinstance(url, str) else None
+                if why:
+                    problem(upath, f"{url!r} is not a valid IRI ({why}); expected an absolute http(s) URL")
     if problems:
         raise InputError(problems)
 
