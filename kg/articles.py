@@ -362,7 +362,10 @@ def _resolve_date(c: _Checker, path: tuple[str | int, ...], obj: dict[str, Any],
     if obj.get("date") is not None:
         return value, None
     if expr is not None and published is not None:
-        res = dates.resolve(expr, dt.date.fromisoformat(published))
+        try:
+            res = dates.resolve(expr, dt.date.fromisoformat(published))
+        except (ValueError, OverflowError):  # "tomorrow" of 9999-12-31, "December 25" before year 1
+            res = None
         if res is None:
             c.add(path + ("date_expression",), f"cannot resolve {expr!r} against the publication date {published}; "
                                                "give date: YYYY-MM-DD as well")
