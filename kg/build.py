@@ -126,6 +126,7 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
             return _build(corpus, onto, reg, store, prune, progress)
         finally:
             store.flush()
+            store.close()  # an InputError's traceback kept the store open and locked in this process
 
 
 def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
