@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import __version__
-from kg.articles import ARTICLE_SUFFIXES, Article, load_article, text_path
+from kg.annotations import ANNOTATION_SUFFIXES, SIDECAR_SUFFIXES, companion_files, load_inputs
+from kg.articles import ARTICLE_SUFFIXES, Article, text_path
 from kg.errors import InputError, Problem, StoreError
 from kg.mapping import article_quads, entailments
 from kg.namespaces import (
@@ -67,7 +68,8 @@ def discover(paths: Iterable[Path], registry: Path | None = None) -> Corpus:
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for n in sorted(names):
-                    if n.endswith(ARTICLE_SUFFIXES) and n not in REGISTRY_NAMES and not n.startswith("."):
+                    if (n.endswith(ARTICLE_SUFFIXES + ANNOTATION_SUFFIXES) and not n.endswith(SIDECAR_SUFFIXES)
+                            and n not in REGISTRY_NAMES and not n.startswith(".")):
                         files.append(Path(root) / n)
         elif p.is_file():
             if p.name not in REGISTRY_NAMES:
@@ -154,7 +156,8 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
             report.unchanged += 1
             continue
         data = path.read_bytes()
-        digest = _input_hash(path, data, _text_file_of(path, data))
+        digest = _input_hash(path, data + b"".join(p.read_bytes() for p in companion_files(path)),
+                             _text_file_of(path, data))
         if row and row.get("buildKey") == key and row.get("sourceHash") == digest:
             current_graphs.add(g)  # type: ignore[arg-type]
             seen_ids[article_id_from_graph(g) or ""] = str(path)  # type: ignore[arg-type]
@@ -165,17 +168,18 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     articles: list[tuple[Article, str, str, str]] = []
     for path, display, digest, sig in to_build:
         try:
-            art = load_article(path, onto, reg, display)
+            loaded = load_inputs(path, onto, reg, display)  # TradeKG articles, brat .ann, Label Studio exports
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        other = seen_ids.get(art.id)
-        if other is not None and other != display:
-            problems.append(Problem(display, f"article id {art.id!r} is already used by {other}; "
-                                             "expected each article to have its own id"))
-            continue
-        seen_ids[art.id] = display
-        articles.append((art, str(path.resolve()), digest, sig))
+        for art, source_key in loaded:
+            other = seen_ids.get(art.id)
+            if other is not None and other != display:
+                problems.append(Problem(display, f"article id {art.id!r} is already used by {other}; "
+                                                 "expected each article to have its own id"))
+                continue
+            seen_ids[art.id] = display
+            articles.append((art, source_key, digest, sig))
     if problems:
         raise InputError(problems)
 
