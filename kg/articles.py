@@ -38,7 +38,7 @@ FAMILY_FIELDS: dict[str, set[str]] = {
                   "instrument"},
     "PostHolding": {"person", "post"},
 }
-COMMON_FIELDS = {"id", "type", "evidence", "attributed_to", "note"}
+COMMON_FIELDS = {"id", "type", "evidence", "attributed_to", "note", "confidence", "rule"}  # the last two: drafts
 
 # JSON Schema counts 81.0 as an integer; a span [81.0, 95.0] then crashed slicing. Whole numbers only.
 _Validator = jsonschema.validators.extend(
