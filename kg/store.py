@@ -119,9 +119,31 @@ class EmbeddedStore:
         if self.read_only:
             raise StoreError(f"{self.path}: the store was opened read-only")
 
+    def _is_fresh(self, u: GraphUpdate) -> bool:
+        """True if none of the update's graphs exists yet and the graph has no manifest row."""
+        meta = ox.NamedNode(str(META_GRAPH))
+        if next(iter(self._store.quads_for_pattern(ox.NamedNode(u.graph), None, None, meta)), None) is not None:
+            return False
+        return not any(self._store.contains_named_graph(ox.NamedNode(g))
+                       for g in (u.graph, *(g for g, _ in u.extra_graphs)))
+
     def replace_graphs(self, updates: list[GraphUpdate]) -> None:
         """Replace each graph (and its extra graphs and manifest row) in one transaction."""
         self._check_writable()
+        if updates and all(self._is_fresh(u) for u in updates):
+            # nothing to remove: one N-Quads load, which Oxigraph applies as one transaction
+            # and parses far faster than the same quads as SPARQL INSERT DATA
+            meta = f" <{META_GRAPH}> .\n"
+            chunks: list[str] = []
+            for u in updates:
+                chunks.append(u.nquads)
+                chunks.extend(text for _, text in u.extra_graphs)
+                chunks.extend(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)}{meta}" for k, v in u.manifest)
+            try:
+                self._store.load("".join(chunks), ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError) as exc:
+                raise StoreError(f"{self.path}: writing {len(updates)} graph(s) failed, nothing was changed: {exc}") from exc
+            return
         parts: list[str] = []
         inserts: list[str] = []
         meta = str(META_GRAPH)
