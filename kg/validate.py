@@ -1,0 +1,221 @@
+"""SHACL validation of the store with pySHACL, and a report a person can act on.
+
+The asserted data (the same selection as the default export: registry and
+article graphs) is copied into an in-memory rdflib graph, streamed out of the
+store as N-Triples; pySHACL over an Oxigraph-backed graph is ~300x slower.
+The ontology is pySHACL's ``ont_graph`` with RDFS inference, so shapes that
+target a class (``sh:targetClass tdo:Meeting``) also check its subclasses.
+With ``inference="none"`` the store's own entailment graphs (``.../inferred``,
+written by the builder) are copied instead, which is much faster on big stores.
+
+Each violation is reported with the focus node's label, the shape's message,
+and the article file and quote the node came from.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from kg.errors import OntologyError, TradeKGError
+from kg.export import select_graphs, union_triples
+from kg.namespaces import OA, ONTOLOGY_FILE, PREFIXES, PROV, SH, SHAPES_FILE, TDO
+
+INFERENCE_MODES = ("rdfs", "none")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a focus node came from: an article file (and a quote from it), or the registry."""
+
+    file: str | None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    label: str
+    message: str
+    severity: str
+    path: str | None
+    value: str | None
+    shape: str
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass
+class ValidationResult:
+    conforms: bool
+    triples: int
+    shapes: int
+    violations: list[Violation] = field(default_factory=list)
+    report_graph: Graph | None = None
+
+
+def store_graph(store: Any, inference: str = "rdfs") -> Graph:
+    """An in-memory rdflib copy of the asserted data (plus the store's entailment graphs if ``inference='none'``)."""
+    stored = inference == "none"  # use the builder's entailments and the ontology's individuals instead of inferring
+    selection = select_graphs(store, include_inferred=stored, include_ontology=stored)
+    buf = io.BytesIO()
+    ox.serialize(union_triples(store, selection), buf, ox.RdfFormat.N_TRIPLES)
+    g = Graph()
+    g.parse(data=buf.getvalue(), format="nt")
+    return g
+
+
+def _load_turtle(path: Path, what: str) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except FileNotFoundError as exc:
+        raise OntologyError(f"{path}: no such {what} file") from exc
+    except Exception as exc:  # rdflib raises many kinds; all mean the file is not valid Turtle
+        raise OntologyError(f"{path}: cannot parse the {what} as Turtle: {exc}") from exc
+    return g
+
+
+def _short(term: Any) -> str:
+    """A compact name for a term to show a person, with the predeclared prefixes.
+
+    >>> _short(URIRef("https://w3id.org/tradekg/ontology#Tariff"))
+    'tdo:Tariff'
+    >>> _short(URIRef("https://w3id.org/tradekg/resource/event/x-2025"))
+    'tdr:event/x-2025'
+    """
+    if isinstance(term, URIRef):
+        s = str(term)
+        for p, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if s.startswith(iri) and "#" not in s[len(iri):]:
+                return f"{p}:{s[len(iri):]}"
+        return f"<{s}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _path_text(report: Graph, path: Any) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _short(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _short(inverse)
+    alt = report.value(path, SH.alternativePath)
+    if alt is not None:
+        return "|".join(_path_text(report, x) or "?" for x in report.items(alt))
+    items = list(report.items(path))
+    if items:
+        return "/".join(_path_text(report, x) or "?" for x in items)
+    return None
+
+
+def label_of(data: Graph, node: Any) -> str:
+    for prop in (RDFS.label, SKOS.prefLabel):
+        v = data.value(node, prop)
+        if v is not None:
+            return str(v)
+    return _short(node)
+
+
+def sources_of(data: Graph, node: Any, limit: int = 3) -> tuple[Source, ...]:
+    """The article files (and quotes) a node came from: its evidence, else the article it was derived from."""
+    found: list[Source] = []
+    bodies = [node]
+    if (node, RDF.type, TDO.Evidence) in data:  # evidence itself: report its own target
+        evidences: Iterable[Any] = [node]
+    else:
+        evidences = data.subjects(OA.hasBody, node)
+    for ev in sorted(set(evidences), key=str):
+        for target in data.objects(ev, OA.hasTarget):
+            article = data.value(target, OA.hasSource)
+            quote = next((str(q) for sel in data.objects(target, OA.hasSelector) for q in data.objects(sel, OA.exact)), None)
+            f = data.value(article, TDO.sourceFile) if article is not None else None
+            found.append(Source(str(f) if f is not None else (_short(article) if article is not None else None), quote))
+    if not found:
+        for b in bodies:
+            for article in sorted(data.objects(b, PROV.wasDerivedFrom), key=str):
+                f = data.value(article, TDO.sourceFile)
+                found.append(Source(str(f) if f is not None else _short(article)))
+    return tuple(dict.fromkeys(found))[:limit]
+
+
+def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: Path = ONTOLOGY_FILE,
+                   inference: str = "rdfs") -> ValidationResult:
+    """Run pySHACL over ``data`` and collect readable violations."""
+    from pyshacl import validate as pyshacl_validate
+
+    if inference not in INFERENCE_MODES:
+        raise TradeKGError(f"unknown inference mode {inference!r}; expected one of {', '.join(INFERENCE_MODES)}")
+    shapes = _load_turtle(shapes_path, "SHACL shapes")
+    ontology = _load_turtle(ontology_path, "ontology")
+    n_shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
+    triples = len(data)
+    try:
+        conforms, report, _text = pyshacl_validate(
+            data, shacl_graph=shapes, ont_graph=ontology if inference == "rdfs" else None,
+            inference=inference, abort_on_first=False, allow_warnings=False, advanced=True, inplace=False)
+    except Exception as exc:  # pySHACL reports bad shapes with its own exception types
+        raise OntologyError(f"{shapes_path}: pySHACL could not run the shapes: {exc}") from exc
+    violations: list[Violation] = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        msg = report.value(result, SH.resultMessage)
+        value = report.value(result, SH.value)
+        violations.append(Violation(
+            focus=_short(focus),
+            label=label_of(data, focus),
+            message=str(msg) if msg is not None else "constraint violated",
+            severity=str(report.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1],
+            path=_path_text(report, report.value(result, SH.resultPath)),
+            value=_short(value) if isinstance(value, URIRef | BNode | Literal) else None,
+            shape=_short(report.value(result, SH.sourceShape)),
+            sources=sources_of(data, focus),
+        ))
+    violations.sort(key=lambda v: ((v.sources[0].file or "") if v.sources else "", v.label, v.message))
+    return ValidationResult(bool(conforms), triples, n_shapes, violations, report)
+
+
+def validate_store(store: Any, shapes_path: Path = SHAPES_FILE, inference: str = "rdfs") -> ValidationResult:
+    """Validate the asserted data of a store against the shapes."""
+    return validate_graph(store_graph(store, inference), shapes_path, inference=inference)
+
+
+def format_text(result: ValidationResult, relative_to: Path | None = None) -> str:
+    """The human report: one block per violation, then a summary line."""
+
+    def where(f: str | None) -> str:
+        if f is None:
+            return "the entity registry"
+        if relative_to is not None:
+            try:
+                return str(Path(f).resolve().relative_to(relative_to.resolve()))
+            except ValueError:
+                pass
+        return f
+
+    lines: list[str] = []
+    for v in result.violations:
+        lines.append(f"{v.severity}: {v.label} ({v.focus})")
+        lines.append(f"  {v.message}" + (f" [{v.path}]" if v.path else "") +
+                     (f" (value: {v.value})" if v.value and v.value != v.focus else ""))
+        if v.sources:
+            for s in v.sources:
+                lines.append(f"  from {where(s.file)}" + (f': "{s.quote}"' if s.quote else ""))
+        else:
+            lines.append("  from the entity registry (no article names this node)")
+    if result.conforms:
+        lines.append(f"conforms: {result.triples} triples satisfy {result.shapes} shapes")
+    else:
+        nodes = len({v.focus for v in result.violations})
+        lines.append(f"does not conform: {len(result.violations)} violation(s) on {nodes} node(s) "
+                     f"({result.triples} triples, {result.shapes} shapes)")
+    return "\n".join(lines) + "\n"
