@@ -1,0 +1,119 @@
+"""The evidence behind facts: each supporting quote with its article, date, outlet and link.
+
+Evidence is a ``tdo:Evidence`` Web Annotation whose body is the fact and whose
+target selects the exact words of an article (``oa:TextQuoteSelector``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kg.mapping import FIELD_PROPERTIES
+
+EVIDENCE_QUERY = """
+SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
+  ?ev a tdo:Evidence ; oa:hasBody ?body ; oa:hasTarget ?t .
+  ?t oa:hasSource ?art ; oa:hasSelector ?q .
+  ?q a oa:TextQuoteSelector ; oa:exact ?exact .
+  OPTIONAL { ?q oa:prefix ?prefix }
+  OPTIONAL { ?q oa:suffix ?suffix }
+  OPTIONAL { ?t oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start }
+  OPTIONAL { ?ev tdo:role ?role }
+  OPTIONAL { ?ev tdo:attributedTo ?outlet }
+  OPTIONAL { ?m a tdo:Mention ; oa:hasTarget ?t ; oa:hasBody ?mentioned }
+}"""
+
+ARTICLE_QUERY = """
+SELECT ?art ?title ?issued ?publisher ?url WHERE {
+  ?art a tdo:NewsArticle .
+  OPTIONAL { ?art dcterms:title ?title }
+  OPTIONAL { ?art dcterms:issued ?issued }
+  OPTIONAL { ?art dcterms:publisher ?publisher }
+  OPTIONAL { ?art schema:url ?url }
+}"""
+
+ROLE_OF_PROPERTY = {prop: field_name for field_name, (prop, _) in FIELD_PROPERTIES.items()}
+"""Property IRI -> the article field (evidence role) it was mapped from, e.g. tdo:participant -> participants."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One piece of evidence: the words, where they are, and who said it according to whom."""
+
+    id: str
+    fact: str
+    exact: str
+    prefix: str
+    suffix: str
+    start: int | None
+    role: str | None
+    outlet: str | None  # IRI of the outlet the article attributes it to
+    article: str
+    mentioned: str | None  # entity named by the quoted words, when the evidence is a mention
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    iri: str
+    title: str
+    date: str | None
+    publisher: str | None  # IRI
+    url: str | None
+
+
+def _v(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+def load_evidence(store: Any, facts: set[str]) -> tuple[dict[str, list[Quote]], dict[str, ArticleInfo]]:
+    """Quotes by fact IRI (for the given facts) and the articles they come from."""
+    by_fact: dict[str, dict[str, Quote]] = defaultdict(dict)
+    for r in store.query(EVIDENCE_QUERY):
+        body = r["body"].value
+        if body not in facts:
+            continue
+        q = Quote(id=r["ev"].value, fact=body, exact=r["exact"].value, prefix=_v(r["prefix"]) or "",
+                  suffix=_v(r["suffix"]) or "", start=int(r["start"].value) if r["start"] is not None else None,
+                  role=_v(r["role"]), outlet=_v(r["outlet"]), article=r["art"].value, mentioned=_v(r["mentioned"]))
+        by_fact[body].setdefault(q.id, q)
+    articles: dict[str, ArticleInfo] = {}
+    wanted = {q.article for qs in by_fact.values() for q in qs.values()}
+    for r in store.query(ARTICLE_QUERY):
+        a = r["art"].value
+        if a in wanted and a not in articles:
+            articles[a] = ArticleInfo(iri=a, title=_v(r["title"]) or a, date=_v(r["issued"]),
+                                      publisher=_v(r["publisher"]), url=_v(r["url"]))
+    out = {f: sorted(qs.values(), key=lambda q: (articles[q.article].date or "", q.article, q.start or 0, q.id))
+           for f, qs in by_fact.items()}
+    return out, articles
+
+
+def edge_quotes(quotes: dict[str, list[Quote]], facts: list[str], source: str, prop: str, target: str) -> list[Quote]:
+    """The quotes that support one edge ``source --prop--> target``.
+
+    An edge comes from a fact (one of its ends, or a hidden fact such as a post
+    holding). Its quotes are the fact's evidence that names the other end
+    (a mention of it), that supports the field the property was mapped from
+    (``role``), or that supports the whole fact (no role, no mention). Evidence
+    for other fields of the same fact (the place of a meeting, for a
+    participant edge) is left out.
+    """
+    role = ROLE_OF_PROPERTY.get(prop)
+    out: list[Quote] = []
+    for f in facts:
+        other = target if f == source else source if f == target else None
+        for q in quotes.get(f, []):
+            if other is None:  # a hidden fact (holding, status change): all its evidence
+                out.append(q)
+            elif q.mentioned is not None:
+                if q.mentioned == other:
+                    out.append(q)
+            elif q.role is None or q.role == role:
+                out.append(q)
+    seen: set[str] = set()
+    return [q for q in out if not (q.id in seen or seen.add(q.id))]  # type: ignore[func-returns-value]
