@@ -1,0 +1,785 @@
+"""The drafting assistant: proposes annotations for a new article, for a person to review.
+
+Everything is rule-based (regular expressions over the text plus what the
+registry and the already annotated corpus know); no model is downloaded.
+Every proposal carries ``confidence`` (0-1) and ``rule`` (which rule made it):
+
+* ``registry-name`` / ``registry-alias`` / ``corpus-surface``: a name, alias or an
+  annotated surface form of a known entity. The confidence is how often that
+  surface, where it occurs in the corpus, was annotated as that entity
+  (Laplace-smoothed); forms the corpus never shows get a prior by rule;
+* ``surname-after-name``: a registry person's surname after their full name;
+* ``post-title``: a post title on its own ("the commerce secretary"); a
+  generic title is resolved to the post whose holder on the publication date
+  (registry holdings) or whose country the article mentions most;
+* ``candidate-person`` / ``candidate-body`` / ``candidate-government``: names not
+  in the registry that look like people (after a title, before "said"),
+  agencies ("Ministry of ...") or governments ("the Korean government");
+* facts: ``post-holding`` (a title right before its holder's name), ``tariff-rate``
+  ("a 24% tariff"), ``rate-change`` ("cut from 27.5% to 15%"), ``pause`` ("paused
+  for 90 days"), ``meeting`` (who met whom, where, when; dates resolved against the
+  publication date by :func:`kg.dates.resolve`), ``quote`` (quoted words with the
+  person the sentence says spoke them).
+
+Only proposals with confidence >= ``threshold`` (default 0.5) go into the draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg import dates
+from kg.articles import Article
+from kg.namespaces import slug
+from kg.registry import Entity, Registry
+
+THRESHOLD = 0.5
+PRIORS = {"registry-name": 0.9, "registry-alias": 0.8, "corpus-surface": 0.75, "surname-after-name": 0.8,
+          "post-title": 0.7, "case-insensitive": 0.6}
+MENTION_SECTIONS = ("jurisdictions", "organisations", "posts", "people", "instruments")
+PERSON_CLASSES = {"Person", "Official", "HeadOfState", "HeadOfGovernment", "Minister"}
+TITLE_WORDS = ("President", "Prime Minister", "Minister", "Secretary", "Chancellor", "Ambassador", "Commissioner",
+               "Governor", "Senator", "Representative", "Premier", "Spokesperson", "spokesperson", "Chairman",
+               "Chair", "Envoy", "negotiator", "minister", "secretary", "president", "chancellor", "ambassador")
+STOP_WORDS = {"The", "A", "An", "In", "On", "At", "As", "But", "And", "For", "Of", "To", "After", "Before", "Since",
+              "Under", "While", "When", "If", "Until", "This", "That", "These", "Those", "It", "Its", "Their", "They",
+              "He", "She", "We", "Officials", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+              "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December", "Prime", "Minister", "Secretary", "President", "Trade", "Group",
+              "Economic", "Section", "Executive", "Order", "Act", "Deal", "Japanese", "American", "British",
+              "Chinese", "European", "Stock", "Cars", "Talks", "Treasury", "Commerce", "Liberation", "Day", "Seven"}
+_WORD = r"[^\W\d_]"
+_NAME = rf"[A-Z]{_WORD}+(?:-[A-Z]{_WORD}+)?"
+_RATE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
+_TARIFF_WORDS = re.compile(r"\b(tariffs?|duty|duties|levy|levies|rate|baseline|reciprocal)\b", re.I)
+_DATE_EXPR = re.compile(
+    r"\b(?:(?:on|last|next|this|since|from|until|by|before|after)\s+)?(?:"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?!\d)"
+    r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|today|yesterday|tomorrow)\b")
+_MEETING = [("PhoneCall", re.compile(r"\b(?:by (?:tele)?phone|phone call|(?:tele)?phone talks|called)\b", re.I)),
+            ("Summit", re.compile(r"\bsummit\b", re.I)),
+            ("Talks", re.compile(r"\b(?:talks|round of|negotiations?)\b", re.I)),
+            ("Meeting", re.compile(r"\b(?:met|meets|meeting|meet|spoke with|sat down with|hosted|received)\b", re.I))]
+_MEETING_PAST = re.compile(r"\b(?:met|meets|meeting|held|spoke|sat down|hosted|received|opened|talked|took part|"
+                           r"joined|called)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|would|expected to|plans? to|could|may|might|is to|are to|wants? to|"
+                     r"did not|didn't|not take part|nears?|before then)\b", re.I)
+_JOIN = re.compile(r"\b(?:also took part|also attended|joined (?:the|them|him|her)|were present|also present|"
+                   r"sat in)\b", re.I)
+_PLACE = re.compile(rf"\b(?:in|at)\s+((?:the\s+)?{_NAME}(?:\s+{_NAME})*(?:,\s+D\.C\.)?)")
+_QUOTE = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
+_SAY = re.compile(r"\b(said|says|wrote|told|added|posted|stated|declared|argued|warned|noted)\b")
+_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’)]*|\n|$)")
+
+
+@dataclass
+class Proposal:
+    start: int
+    end: int
+    text: str
+    entity: str | None
+    type: str
+    confidence: float
+    rule: str
+    note: str | None = None
+
+
+@dataclass
+class Surface:
+    text: str
+    entity: str | None
+    type: str
+    rule: str
+
+
+@dataclass
+class Knowledge:
+    """What the assistant knows: the registry, and surface forms with their annotation rates from a corpus."""
+
+    reg: Registry
+    surfaces: list[Surface]
+    rates: dict[tuple[str, str | None], tuple[int, int]] = field(default_factory=dict)  # (text, entity) -> hits, seen
+    types: dict[tuple[str, str | None], Counter[str]] = field(default_factory=dict)
+
+    def confidence(self, text: str, entity: str | None, rule: str) -> float:
+        hits, seen = self.rates.get((text, entity), (0, 0))
+        prior = PRIORS.get(rule, 0.6)
+        if seen == 0:
+            return prior
+        return round((hits + prior * 2) / (seen + 2), 3)  # smoothed towards the rule's prior
+
+
+def _mention_type(reg: Registry, ent: Entity) -> str:
+    return ent.cls or "Organisation"
+
+
+def build_knowledge(reg: Registry, corpus: Iterable[Article] = ()) -> Knowledge:
+    """Surface forms from the registry (names, aliases) and from the corpus's mentions,
+    with the rate at which each form was annotated where it occurs in the corpus."""
+    surfaces: list[Surface] = []
+    seen: set[tuple[str, str | None]] = set()
+
+    def add(text: str, entity: str | None, typ: str, rule: str) -> None:
+        text = text.strip()
+        if len(text) < 2 or (text, entity) in seen:
+            return
+        seen.add((text, entity))
+        surfaces.append(Surface(text, entity, typ, rule))
+
+    for ent in reg.entities.values():
+        if ent.section not in MENTION_SECTIONS:
+            continue
+        typ = _mention_type(reg, ent)
+        add(ent.name, ent.id, typ, "registry-name")
+        for a in ent.aliases:
+            add(a, ent.id, typ, "registry-alias")
+    arts = list(corpus)
+    types: dict[tuple[str, str | None], Counter[str]] = defaultdict(Counter)
+    for art in arts:
+        for m in art.mentions.values():
+            add(m.span.text, m.entity, m.type, "corpus-surface")
+            types[(m.span.text, m.entity)][m.type] += 1
+    k = Knowledge(reg, surfaces, {}, dict(types))
+    # annotation rates: run the matcher over each corpus article and compare with its mentions
+    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    for art in arts:
+        gold = {(m.span.start, m.span.end, m.entity) for m in art.mentions.values()}
+        for p in _dictionary(k, art.text, art.published, use_rates=False):
+            c = counts[(p.text, p.entity)]
+            c[1] += 1
+            c[0] += (p.start, p.end, p.entity) in gold
+    k.rates = {key: (h, s) for key, (h, s) in counts.items()}
+    return k
+
+
+# ---- mentions ------------------------------------------------------------------
+
+def _pattern(k: Knowledge) -> tuple[re.Pattern[str], dict[str, list[Surface]]]:
+    cached = getattr(k, "_pattern_cache", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    by_lower: dict[str, list[Surface]] = defaultdict(list)
+    for s in k.surfaces:
+        by_lower[s.text.lower()].append(s)
+    alts = sorted(by_lower, key=len, reverse=True)
+    pat = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w])", re.I)
+    k._pattern_cache = (pat, by_lower)  # type: ignore[attr-defined]
+    return pat, by_lower
+
+
+def _holder_jurisdiction(reg: Registry, eid: str, day: str) -> str | None:
+    """The jurisdiction an entity acts for: a person's post's government's country, etc."""
+    ent = reg.get(eid)
+    seen = 0
+    while ent is not None and seen < 6:
+        seen += 1
+        if ent.section == "jurisdictions":
+            return ent.id
+        if ent.section == "people":
+            posts = [h.post for h in reg.holdings_of(ent.id) if h.covers(day)]
+            ent = reg.get(posts[0]) if posts else None
+        elif ent.section == "posts":
+            ent = reg.get(ent.data.get("post_in", ""))
+        elif ent.section == "organisations":
+            nxt = ent.data.get("government_of") or ent.data.get("part_of")
+            ent = reg.get(nxt) if nxt else None
+        else:
+            return None
+    return None
+
+
+def _choose(k: Knowledge, cands: list[Surface], matched: str, day: str, context: Counter[str]) -> Surface | None:
+    exact = [s for s in cands if s.text == matched]
+    pool = exact or [s for s in cands if len(s.text.split()) > 1 or s.text.lower() == s.text]
+    if not pool:
+        return None
+    ents = {s.entity for s in pool}
+    if len(ents) > 1:
+        # several entities share this form: prefer a post whose holder today is in the article,
+        # else the entity whose jurisdiction the article mentions most, else the corpus's favourite
+        def score(s: Surface) -> tuple[int, int, int]:
+            holder = 0
+            if s.entity and (ent := k.reg.get(s.entity)) and ent.section == "posts":
+                holder = sum(context[p] for p in k.reg.holders(ent.id, day))
+            jur = _holder_jurisdiction(k.reg, s.entity or "", day)
+            return holder, context[jur] if jur else 0, k.rates.get((s.text, s.entity), (0, 0))[0]
+        pool = sorted(pool, key=score, reverse=True)
+    return pool[0]
+
+
+def _dictionary(k: Knowledge, text: str, published: str, use_rates: bool = True) -> list[Proposal]:
+    """Known entities by name, alias or annotated surface form; surnames after the full name."""
+    pat, by_lower = _pattern(k)
+    raw = [(m.start(), m.end(), m.group(0)) for m in pat.finditer(text)]
+    # a first pass for context: which entities does the article name unambiguously?
+    context: Counter[str] = Counter()
+    for _, _, t in raw:
+        ents = {s.entity for s in by_lower[t.lower()] if s.text == t}
+        if len(ents) == 1 and None not in ents:
+            e = next(iter(ents))
+            context[e] += 1  # type: ignore[index]
+            jur = _holder_jurisdiction(k.reg, e, published)  # type: ignore[arg-type]
+            if jur:
+                context[jur] += 1
+    out: list[Proposal] = []
+    named: set[str] = set()
+    for start, end, t in raw:
+        if t.isupper() and len(t) > 4 and not any(s.text == t for s in by_lower[t.lower()]):
+            continue  # a shouted headline ("TRUMP'S TARIFFS") is not a mention
+        s = _choose(k, by_lower[t.lower()], t, published, context)
+        if s is None:
+            continue
+        rule = s.rule if s.text == t else "case-insensitive"
+        if s.entity and (ent := k.reg.get(s.entity)) is not None and ent.section == "posts" and t[:1].islower():
+            rule = "post-title"
+        typ = k.types.get((t, s.entity), Counter()).most_common(1)
+        conf = k.confidence(t, s.entity, rule) if use_rates else 1.0
+        note = None
+        if s.entity and (ent := k.reg.get(s.entity)) is not None and ent.section == "posts":
+            holders = k.reg.holders(ent.id, published)
+            if holders:
+                note = f"held on {published} by {', '.join(holders)}"
+        out.append(Proposal(start, end, t, s.entity, typ[0][0] if typ else s.type, conf, rule, note))
+        if s.entity:
+            named.add(s.entity)
+    out.extend(_surnames(k, text, published, out, named))
+    return sorted(out, key=lambda p: p.start)
+
+
+def _surnames(k: Knowledge, text: str, published: str, found: list[Proposal], named: set[str]) -> list[Proposal]:
+    taken = [(p.start, p.end) for p in found]
+    out = []
+    for eid in named:
+        ent = k.reg.get(eid)
+        if ent is None or ent.section != "people":
+            continue
+        surname = ent.name.split()[-1]
+        if surname in ent.aliases or len(surname) < 3:
+            continue  # the alias matcher already finds it
+        first = min((p.end for p in found if p.entity == eid), default=None)
+        if first is None:
+            continue
+        for m in re.finditer(rf"(?<![\w]){re.escape(surname)}(?![\w])", text):
+            if m.start() >= first and not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append(Proposal(m.start(), m.end(), surname, eid, _mention_type(k.reg, ent),
+                                    PRIORS["surname-after-name"], "surname-after-name"))
+    return out
+
+
+def _candidates(text: str, taken: list[tuple[int, int]]) -> list[Proposal]:
+    """Names the registry does not know that look like people, agencies or governments."""
+    out: list[Proposal] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in taken + [(p.start, p.end) for p in out])
+
+    titles = "|".join(sorted((re.escape(t) for t in TITLE_WORDS), key=len, reverse=True))
+    person = re.compile(rf"(?:(?:{titles})\s+)({_NAME}(?:\s+{_NAME}){{1,2}})|({_NAME}(?:\s+{_NAME}){{1,2}})"
+                        rf"(?=,?\s+(?:said|says|told|added|wrote)\b)")
+    for m in person.finditer(text):
+        g = 1 if m.group(1) else 2
+        name = m.group(g)
+        words = name.split()
+        if any(w in STOP_WORDS for w in words) or not free(m.start(g), m.end(g)):
+            continue
+        out.append(Proposal(m.start(g), m.end(g), name, None, "Official" if g == 1 else "Person", 0.6,
+                            "candidate-person", f"not in the registry: add it as people: id {slug(name)}"))
+        surname = words[-1]
+        for s in re.finditer(rf"(?<![\w]){re.escape(surname)}(?![\w])", text):
+            if s.start() > m.end(g) and free(s.start(), s.end()):
+                out.append(Proposal(s.start(), s.end(), surname, None, "Official" if g == 1 else "Person", 0.55,
+                                    "candidate-person", f"surname of {name}, not in the registry"))
+    body = re.compile(rf"\b((?:Ministry|Department|Office|Bureau|Agency|Commission)\s+(?:of|for)\s+(?:the\s+)?"
+                      rf"{_NAME}(?:\s+(?:and\s+)?{_NAME})*|{_NAME}(?:\s+{_NAME})*\s+(?:Ministry|Department|Agency))\b")
+    for m in body.finditer(text):
+        if free(m.start(1), m.end(1)) and not m.group(1).split()[0] in STOP_WORDS - {"Trade", "Economic", "Commerce"}:
+            out.append(Proposal(m.start(1), m.end(1), m.group(1), None, "GovernmentBody", 0.55, "candidate-body",
+                                f"not in the registry: add it as organisations: id {slug(m.group(1))}, "
+                                "class GovernmentBody"))
+    gov = re.compile(rf"\bthe\s+({_NAME}\s+government)\b")
+    for m in gov.finditer(text):
+        if free(m.start(1), m.end(1)):
+            out.append(Proposal(m.start(1), m.end(1), m.group(1), None, "Government", 0.5, "candidate-government",
+                                f"not in the registry: add it as organisations: class Government"))
+    return out
+
+
+def propose_mentions(k: Knowledge, text: str, published: str) -> list[Proposal]:
+    known = _dictionary(k, text, published)
+    cands = _candidates(text, [(p.start, p.end) for p in known])
+    return sorted(known + cands, key=lambda p: p.start)
+
+
+# ---- facts -----------------------------------------------------------------------
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    return [Sentence(m.start(), m.end(), m.group(0)) for m in _SENT.finditer(text) if m.group(0).strip()]
+
+
+def _resolve(expr: str, published: str) -> str | None:
+    r = dates.resolve(expr, dt.date.fromisoformat(published))
+    return r[0].isoformat() if r else None
+
+
+def _date_in(s: Sentence, published: str, text: str) -> tuple[str, tuple[int, int]] | None:
+    for m in _DATE_EXPR.finditer(s.text):
+        expr = m.group(0)
+        if _resolve(expr, published):
+            return expr, (s.start + m.start(), s.start + m.end())
+    return None
+
+
+class _Drafter:
+    def __init__(self, k: Knowledge, text: str, published: str, article_id: str, threshold: float):
+        self.k, self.text, self.pub, self.aid, self.threshold = k, text, published, article_id, threshold
+        self.mentions = [p for p in propose_mentions(k, text, published) if p.confidence >= threshold]
+        self.ids: dict[int, str] = {}
+        counter: Counter[str] = Counter()
+        for p in self.mentions:
+            base = p.entity or slug(p.text)
+            counter[base] += 1
+            self.ids[id(p)] = f"{base}-{counter[base]}"
+        self.sents = sentences(text)
+        self.facts: list[dict[str, Any]] = []
+        self.fact_ids: Counter[str] = Counter()
+
+    def fid(self, base: str) -> str:
+        base = slug(base)
+        self.fact_ids[base] += 1
+        n = self.fact_ids[base]
+        return f"{self.aid}.{base}" + (f"-{n}" if n > 1 else "")
+
+    def ev(self, a: int, b: int, role: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"span": [a, b], "text": self.text[a:b]}
+        if role:
+            out["role"] = role
+        return out
+
+    def in_sentence(self, s: Sentence) -> list[Proposal]:
+        return [p for p in self.mentions if s.start <= p.start and p.end <= s.end]
+
+    def person(self, p: Proposal) -> str | None:
+        """The person a mention stands for: a person, or the holder of a post on the publication date."""
+        if not p.entity:
+            return None
+        ent = self.k.reg.get(p.entity)
+        if ent is None:
+            return None
+        if ent.section == "people":
+            return ent.id
+        return None
+
+    def run(self) -> list[dict[str, Any]]:
+        self.holdings()
+        self.meetings()
+        self.tariffs()
+        self.quotes()
+        return self.facts
+
+    # -- post holdings: "Treasury Secretary Scott Bessent" ------------------------------------
+    def holdings(self) -> None:
+        ms = self.mentions
+        for a, b in zip(ms, ms[1:]):
+            if not (a.entity and b.entity) or not re.fullmatch(r"\s+", self.text[a.end:b.start] or "x"):
+                continue
+            post, person = self.k.reg.get(a.entity), self.k.reg.get(b.entity)
+            if post is None or person is None or post.section != "posts" or person.section != "people":
+                continue
+            if any(h.post == post.id and h.covers(self.pub) for h in self.k.reg.holdings_of(person.id)):
+                self.facts.append({"id": self.fid(f"holding-{person.id}-{post.id}"), "type": "PostHolding",
+                                   "person": person.id, "post": post.id,
+                                   "evidence": [self.ids[id(a)], self.ids[id(b)]],
+                                   "confidence": 0.9, "rule": "post-holding"})
+
+    # -- meetings ---------------------------------------------------------------------
+    def meetings(self) -> None:
+        last: dict[str, Any] | None = None
+        for s in self.sents:
+            people = [(p, self.person(p)) for p in self.in_sentence(s)]
+            people = [(p, e) for p, e in people if e]
+            ftype = next((t for t, rx in _MEETING if rx.search(s.text)), None)
+            if last is not None and _JOIN.search(s.text) and people and not _FUTURE.search(s.text):
+                for p, e in people:
+                    if e not in last["participants"]:
+                        last["participants"].append(e)
+                        last["evidence"].append(self.ids[id(p)])
+                last["evidence"].append(self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0),
+                                                 "participants"))
+                continue
+            distinct = list(dict.fromkeys(e for _, e in people))
+            if ftype is None or len(distinct) < 2 or _FUTURE.search(s.text) or not _MEETING_PAST.search(s.text):
+                continue
+            f: dict[str, Any] = {"id": "", "type": ftype, "participants": distinct}
+            evidence: list[Any] = []
+            end = s.end - (1 if s.text.endswith("\n") else 0)
+            evidence.append(self.ev(s.start, end))
+            seen: set[str] = set()
+            for p, e in people:
+                if e not in seen:
+                    seen.add(e)
+                    evidence.append(self.ids[id(p)])
+            parties = []
+            for e in distinct:
+                jur = _holder_jurisdiction(self.k.reg, e, self.pub)
+                gov = next((o.id for o in self.k.reg.entities.values()
+                            if o.data.get("government_of") == jur), None) if jur else None
+                if gov and gov not in parties:
+                    parties.append(gov)
+            if parties:
+                f["parties"] = parties
+            place = _PLACE.search(s.text)
+            if place and not _DATE_EXPR.fullmatch(place.group(1)) and place.group(1).split()[0] not in STOP_WORDS:
+                f["place"] = place.group(1)
+            when = _date_in(s, self.pub, self.text)
+            if when:
+                f["date_expression"] = when[0]
+                evidence.append(self.ev(*when[1], "date_expression"))
+            else:
+                f["date"] = self.pub
+                f["note"] = "no date found in the sentence; the publication date is assumed"
+            f["evidence"] = evidence
+            names = "-".join(e.split("-")[-1] for e in distinct[:3])
+            f["id"] = self.fid(f"{ftype.lower()}-{names}")
+            f["confidence"] = 0.7 if when else 0.55
+            f["rule"] = "meeting"
+            self.facts.append(f)
+            last = f
+
+    # -- tariffs --------------------------------------------------------------------------
+    def jurisdictions_in(self, s: Sentence) -> list[str]:
+        out = []
+        for p in self.in_sentence(s):
+            if p.entity:
+                j = _holder_jurisdiction(self.k.reg, p.entity, self.pub)
+                if j and j not in out:
+                    out.append(j)
+        return out
+
+    def article_jurisdictions(self) -> Counter[str]:
+        c: Counter[str] = Counter()
+        for p in self.mentions:
+            if p.entity:
+                j = _holder_jurisdiction(self.k.reg, p.entity, self.pub)
+                if j:
+                    c[j] += 1
+        return c
+
+    def tariffs(self) -> None:
+        counts = self.article_jurisdictions()
+        imposer_default = next((j for j, _ in counts.most_common() if self._imposes(j)), None)
+        all_partners = next((e.id for e in self.k.reg.entities.values()
+                             if e.section == "jurisdictions" and e.cls == "Jurisdiction"), None)
+        by_rate: dict[float, dict[str, Any]] = {}
+        last: dict[str, Any] | None = None
+        for s in self.sents:
+            status_words = _status(s.text)
+            changes = list(re.finditer(r"from\s+(\d{1,3}(?:\.\d+)?)\s?%\s+to\s+(\d{1,3}(?:\.\d+)?)\s?%", s.text))
+            handled: set[int] = set()
+            for m in changes:
+                old, new = _num(m.group(1)), _num(m.group(2))
+                f = self._tariff(by_rate, old, s, imposer_default, all_partners, counts, m.start())
+                status = "Cut" if new < old else "Raised"
+                f["status_changes"].append(self._status(status, s, new_rate=new, span=(m.start(), m.end())))
+                f["rule"] = "rate-change"
+                handled.update(range(m.start(), m.end()))
+                last = f
+            for m in _RATE.finditer(s.text):
+                if m.start() in handled:
+                    continue
+                before = s.text[max(0, m.start() - 30): m.start()]
+                window = s.text[max(0, m.start() - 40): m.end() + 40]
+                if not _TARIFF_WORDS.search(window):
+                    continue
+                rate = _num(m.group(1))
+                if re.search(r"\b(?:to|down to|falls to|fall to|cut to|lowered to|reduced to|back to)\s+(?:the\s+)?$",
+                             before) and last is not None and last is not by_rate.get(rate):
+                    last["status_changes"].append(self._status("Cut" if rate < last["rate"] else "Raised", s,
+                                                               new_rate=rate, span=(m.start(), m.end())))
+                    continue
+                f = self._tariff(by_rate, rate, s, imposer_default, all_partners, counts, m.start())
+                f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
+                for st in status_words:
+                    if st == "Paused":
+                        continue
+                    f["status_changes"].append(self._status(st, s))
+                last = f
+            if "Paused" in status_words:
+                target = [f for r, f in by_rate.items() if any(
+                    s.start <= e["span"][0] < s.end for e in f["evidence"] if isinstance(e, dict))] or (
+                    [last] if last is not None else [])
+                for f in target:
+                    f["status_changes"].append(self._status("Paused", s, rule="pause"))
+        for f in by_rate.values():
+            if not f["status_changes"]:
+                f["status_changes"].append({"status": "Announced", "date": self.pub, "evidence": [f["evidence"][0]],
+                                            "confidence": 0.3, "rule": "default-status"})
+            seen: set[tuple[str, str]] = set()
+            uniq = []
+            for sc in f["status_changes"]:
+                key = (sc["status"], sc.get("date") or sc.get("date_expression", ""))
+                if key not in seen:
+                    seen.add(key)
+                    uniq.append(sc)
+            f["status_changes"] = uniq
+            self.facts.append(f)
+
+    def _imposes(self, jur: str) -> bool:
+        ent = self.k.reg.get(jur)
+        return ent is not None and ent.cls in ("Country", "InternationalOrganisation")
+
+    def _tariff(self, by_rate: dict[float, dict[str, Any]], rate: float, s: Sentence, imposer_default: str | None,
+                all_partners: str | None, counts: Counter[str], at: int) -> dict[str, Any]:
+        if rate in by_rate:
+            f = by_rate[rate]
+            f["evidence"].append(self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0)))
+            f["confidence"] = min(0.9, f["confidence"] + 0.05)
+            return f
+        jurs = self.jurisdictions_in(s)
+        imposer = imposer_default or (jurs[0] if jurs else None)
+        targets = [j for j in jurs if j != imposer and self._imposes(j)]
+        if re.search(r"\b(?:universal|baseline|all countries|all trading partners|nearly all|all imports|"
+                     r"covers all)\b", s.text, re.I) and all_partners:
+            targets = [all_partners]
+        if not targets:
+            targets = [j for j, _ in counts.most_common() if j != imposer and self._imposes(j)][:1]
+        f: dict[str, Any] = {"id": self.fid(f"tariff-{str(rate).replace('.', '-')}"), "type": "Tariff",
+                             "imposed_by": imposer or "unknown", "targets": targets or ["unknown"], "rate": rate,
+                             "evidence": [self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0))],
+                             "status_changes": [], "confidence": 0.75, "rule": "tariff-rate"}
+        if imposer is None or not targets:
+            f["note"] = "imposing or targeted jurisdiction not found; fill in imposed_by/targets"
+            f["confidence"] = 0.4
+        by_rate[rate] = f
+        return f
+
+    def _status(self, status: str, s: Sentence, new_rate: float | None = None, span: tuple[int, int] | None = None,
+                rule: str = "status-words") -> dict[str, Any]:
+        sc: dict[str, Any] = {"status": status}
+        when = _date_in(s, self.pub, self.text)
+        if when:
+            sc["date_expression"] = when[0]
+        else:
+            sc["date"] = self.pub
+        days = re.search(r"\bfor\s+(\d{1,3})\s*(?:-\s*)?days?\b", s.text)
+        until = re.search(r"\buntil\s+((?:January|February|March|April|May|June|July|August|September|October|"
+                          r"November|December)\s+\d{1,2})", s.text)
+        if status == "Paused":
+            start = _resolve(when[0], self.pub) if when else self.pub
+            if until and _resolve(until.group(1), self.pub):
+                sc["until"] = _resolve(until.group(1), self.pub)
+            elif days and start:
+                sc["until"] = (dt.date.fromisoformat(start) + dt.timedelta(days=int(days.group(1)) - 1)).isoformat()
+            if sc.get("until") and start and sc["until"] < start:
+                sc.pop("until")
+        if new_rate is not None:
+            sc["new_rate"] = new_rate
+        end = s.end - (1 if s.text.endswith("\n") else 0)
+        sc["evidence"] = [self.ev(s.start + span[0], s.start + span[1], "new_rate") if span else self.ev(s.start, end)]
+        sc["confidence"] = 0.6 if when else 0.45
+        sc["rule"] = rule if new_rate is None else "rate-change"
+        return sc
+
+    # -- quotes -----------------------------------------------------------------------------
+    def quotes(self) -> None:
+        for m in _QUOTE.finditer(self.text):
+            g = 1 if m.group(1) is not None else 2
+            words = m.group(g)
+            qs, qe = m.start(g), m.end(g)
+            sent = next((s for s in self.sents if s.start <= m.start() < s.end), None)
+            if sent is None:
+                continue
+            around = [s for s in self.sents if s.start <= m.end() and s.end >= m.start()]
+            tail = self.text[m.end(): m.end() + 120]
+            say = _SAY.search(tail[:60]) or _SAY.search(self.text[max(sent.start, m.start() - 80): m.start()])
+            if say is None or len(words.split()) < 4:
+                continue  # scare quotes ("reciprocal") are not statements
+            span_end = max(s.end for s in around)
+            nxt = next((s for s in self.sents if s.start >= span_end), None)
+            window = [p for p in self.mentions if (sent.start <= p.start < span_end + 80)]
+            speakers = [(p, self.person(p)) for p in window if self.person(p)]
+            if not speakers:
+                continue
+            # the speaker nearest the verb of saying
+            pos = m.end() + (say.start() if say.re is _SAY and tail[:60].find(say.group(0)) >= 0 else 0)
+            p, speaker = min(speakers, key=lambda x: abs(x[0].start - pos))
+            ctx = self.text[m.end(): (nxt.end if nxt else span_end)].lower() + self.text[sent.start:m.start()].lower()
+            channel = ("SocialMediaPost" if re.search(r"\b(?:wrote on|posted|truth social|on x\b|social media)", ctx)
+                       else "Parliament" if re.search(r"\b(?:parliament|lawmakers|diet)\b", ctx)
+                       else "PressConference" if re.search(r"\b(?:told reporters|news conference|press conference)\b", ctx)
+                       else "Interview" if re.search(r"\binterview\b", ctx) else "Remarks")
+            f: dict[str, Any] = {"id": self.fid(f"statement-{speaker}"), "type": "Statement", "speaker": speaker,
+                                 "channel": channel, "quote": {"span": [qs, qe], "text": words},
+                                 "evidence": [self.ids[id(p)]], "confidence": 0.65, "rule": "quote"}
+            when = _date_in(sent, self.pub, self.text)
+            if when:
+                f["date_expression"] = when[0]
+            self.facts.append(f)
+
+
+def _status(sentence: str) -> list[str]:
+    out = []
+    low = sentence.lower()
+    if re.search(r"\b(?:paused?|suspend(?:ed|s)?|suspension|postponed)\b", low):
+        out.append("Paused")
+    if re.search(r"\b(?:took effect|takes effect|in force|in effect|remains? in place|stays? in place|"
+                 r"continues? to apply|still faces?|faces?)\b", low):
+        out.append("InEffect")
+    if re.search(r"\b(?:announced|unveiled|imposed|imposing|slapped|signed|sets?|ordered)\b", low):
+        out.append("Announced")
+    return out
+
+
+def _num(s: str) -> float | int:
+    v = float(s)
+    return int(v) if v.is_integer() else v
+
+
+# ---- the draft --------------------------------------------------------------------------
+
+def draft(k: Knowledge, text: str, published: str, article_id: str, title: str | None = None,
+          publisher: str | None = None, language: str = "en", threshold: float = THRESHOLD) -> dict[str, Any]:
+    """A ``tradekg-article/1`` draft of proposals for ``text`` (text inline; the caller may swap in text_file)."""
+    d = _Drafter(k, text, published, article_id, threshold)
+    facts = d.run()
+    mentions = []
+    for p in d.mentions:
+        m: dict[str, Any] = {"id": d.ids[id(p)], "type": p.type, "span": [p.start, p.end], "text": p.text}
+        if p.entity:
+            m["entity"] = p.entity
+        m["confidence"] = round(p.confidence, 3)
+        m["rule"] = p.rule + (f" ({p.note})" if p.note else "")
+        mentions.append(m)
+    first_line = text.split("\n", 1)[0].strip()
+    return {"format": "tradekg-article/1", "id": article_id, "title": title or first_line or article_id,
+            "publisher": publisher or "unknown-publisher", "published": published, "language": language,
+            "note": "Draft by tradekg annotate: every proposal has a confidence and the rule that made it; "
+                    "review, correct, then delete confidence/rule.", "text": text,
+            "mentions": mentions, "facts": facts}
+
+
+# ---- leave-one-out evaluation ------------------------------------------------------------
+
+MEETING_TYPES = ("Meeting", "Talks", "Summit", "PhoneCall")
+
+
+@dataclass
+class Score:
+    """Matched / gold / proposed counts of one kind of annotation."""
+
+    matched_gold: int = 0
+    gold: int = 0
+    matched_proposed: int = 0
+    proposed: int = 0
+
+    def add(self, other: Score) -> None:
+        self.matched_gold += other.matched_gold
+        self.gold += other.gold
+        self.matched_proposed += other.matched_proposed
+        self.proposed += other.proposed
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched_gold / self.gold if self.gold else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.matched_proposed / self.proposed if self.proposed else None
+
+
+def score_mentions(gold: list[dict[str, Any]], proposed: list[dict[str, Any]]) -> Score:
+    """A proposed mention matches a hand mention with the same [start, end) and the same entity
+    (both without entity counts as the same)."""
+    g = Counter((tuple(m["span"]), m.get("entity")) for m in gold)
+    p = Counter((tuple(m["span"]), m.get("entity")) for m in proposed)
+    both = sum((g & p).values())
+    return Score(both, sum(g.values()), both, sum(p.values()))
+
+
+def score_tariffs(gold: list[dict[str, Any]], proposed: list[dict[str, Any]]) -> Score:
+    """A hand tariff is recovered when some proposed tariff has the same rate value; a proposed
+    tariff is correct when some hand tariff has its rate (hand tariffs without a rate are left out)."""
+    gr = [float(f["rate"]) for f in gold if f["type"] == "Tariff" and "rate" in f]
+    pr = [float(f["rate"]) for f in proposed if f["type"] == "Tariff" and "rate" in f]
+    return Score(sum(r in pr for r in gr), len(gr), sum(r in gr for r in pr), len(pr))
+
+
+def score_meetings(gold: list[dict[str, Any]], proposed: list[dict[str, Any]]) -> Score:
+    """Participants of meetings (Meeting, Talks, Summit, PhoneCall), matched set to set.
+
+    Each hand meeting is paired with the proposed meeting sharing most participants with it; its
+    participants found in that proposal count as recovered. Symmetrically, each proposed meeting
+    is paired with the hand meeting sharing most participants; its participants that are in that
+    hand meeting count as correct. No proposal: nothing recovered."""
+    gs = [set(f.get("participants", [])) for f in gold if f["type"] in MEETING_TYPES]
+    ps = [set(f.get("participants", [])) for f in proposed if f["type"] in MEETING_TYPES]
+
+    def best(a: set[str], pool: list[set[str]]) -> int:
+        return max((len(a & b) for b in pool), default=0)
+
+    return Score(sum(best(g, ps) for g in gs), sum(len(g) for g in gs),
+                 sum(best(p, gs) for p in ps), sum(len(p) for p in ps))
+
+
+@dataclass
+class ArticleScore:
+    article: str
+    mentions: Score
+    tariffs: Score
+    meetings: Score
+
+
+def leave_one_out(reg: Registry, corpus: list[Article], threshold: float = THRESHOLD) -> list[ArticleScore]:
+    """Draft each article with the knowledge of every other one (and the registry), and score the draft."""
+    out = []
+    for art in corpus:
+        rest = [a for a in corpus if a.id != art.id]
+        k = build_knowledge(reg, rest)
+        d = draft(k, art.text, art.published, art.id, publisher=art.data["publisher"], threshold=threshold)
+        gold_m = [{"span": [m.span.start, m.span.end], "entity": m.entity} for m in art.mentions.values()]
+        out.append(ArticleScore(art.id, score_mentions(gold_m, d["mentions"]),
+                                score_tariffs(art.data["facts"], d["facts"]),
+                                score_meetings(art.data["facts"], d["facts"])))
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "   -  " if x is None else f"{100 * x:5.1f}%"
+
+
+def report(scores: list[ArticleScore]) -> str:
+    """A table of recall and precision per article and overall (micro-averaged)."""
+    head = (f"{'article':42} {'mentions R':>10} {'P':>6}  {'tariffs R':>9} {'P':>6}  {'meetings R':>10} {'P':>6}")
+    lines = [head, "-" * len(head)]
+    total = ArticleScore("overall", Score(), Score(), Score())
+    for s in scores:
+        total.mentions.add(s.mentions)
+        total.tariffs.add(s.tariffs)
+        total.meetings.add(s.meetings)
+    for s in [*scores, total]:
+        if s is total:
+            lines.append("-" * len(head))
+        lines.append(f"{s.article[:42]:42} {_pct(s.mentions.recall):>10} {_pct(s.mentions.precision):>6}  "
+                     f"{_pct(s.tariffs.recall):>9} {_pct(s.tariffs.precision):>6}  "
+                     f"{_pct(s.meetings.recall):>10} {_pct(s.meetings.precision):>6}")
+    t = total
+    lines.append("")
+    lines.append(f"overall counts: mentions {t.mentions.matched_gold}/{t.mentions.gold} recovered, "
+                 f"{t.mentions.matched_proposed}/{t.mentions.proposed} proposals right; tariff rates "
+                 f"{t.tariffs.matched_gold}/{t.tariffs.gold} recovered, {t.tariffs.matched_proposed}/"
+                 f"{t.tariffs.proposed} right; meeting participants {t.meetings.matched_gold}/{t.meetings.gold} "
+                 f"recovered, {t.meetings.matched_proposed}/{t.meetings.proposed} right")
+    return "\n".join(lines)
