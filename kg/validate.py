@@ -118,6 +118,19 @@ def _path_text(report: Graph, path: Any) -> str | None:
     return None
 
 
+def shape_name(shapes: Graph, shape: Any) -> str:
+    """The name of the node shape a result came from (climbing from a property shape), with the shapes' prefixes."""
+    owner = shapes.value(predicate=SH.property, object=shape)
+    if owner is not None:
+        shape = owner
+    if isinstance(shape, URIRef):
+        try:
+            return shapes.namespace_manager.qname(shape)
+        except ValueError:
+            return f"<{shape}>"
+    return _short(shape)
+
+
 def label_of(data: Graph, node: Any) -> str:
     for prop in (RDFS.label, SKOS.prefLabel):
         v = data.value(node, prop)
@@ -166,7 +179,8 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
     except Exception as exc:  # pySHACL reports bad shapes with its own exception types
         raise OntologyError(f"{shapes_path}: pySHACL could not run the shapes: {exc}") from exc
     violations: list[Violation] = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    top_level = [r for rep in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(rep, SH.result)]
+    for result in top_level:  # nested sh:detail results explain these; they are not violations of their own
         focus = report.value(result, SH.focusNode)
         msg = report.value(result, SH.resultMessage)
         value = report.value(result, SH.value)
@@ -177,7 +191,7 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
             severity=str(report.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1],
             path=_path_text(report, report.value(result, SH.resultPath)),
             value=_short(value) if isinstance(value, URIRef | BNode | Literal) else None,
-            shape=_short(report.value(result, SH.sourceShape)),
+            shape=shape_name(shapes, report.value(result, SH.sourceShape)),
             sources=sources_of(data, focus),
         ))
     violations.sort(key=lambda v: ((v.sources[0].file or "") if v.sources else "", v.label, v.message))
