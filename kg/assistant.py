@@ -67,16 +67,15 @@ _MEETING = [("PhoneCall", re.compile(r"\b(?:by (?:tele)?phone|phone call|(?:tele
             ("Summit", re.compile(r"\bsummit\b", re.I)),
             ("Talks", re.compile(r"\b(?:talks|round of|negotiations?)\b", re.I)),
             ("Meeting", re.compile(r"\b(?:met|meets|meeting|meet|spoke with|sat down with|hosted|received)\b", re.I))]
-_MEETING_PAST = re.compile(r"\b(?:met|meets|meeting|held|spoke|sat down|hosted|received|opened|talked|took part|"
-                           r"joined|called)\b", re.I)
+_MEETING_PAST = re.compile(r"\b(?:met|meets|meeting|held|holds?|spoke|speak|sat down|hosted|received|opened|talked|"
+                           r"took part|joined|called|saw)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|would|expected to|plans? to|could|may|might|is to|are to|wants? to|"
                      r"did not|didn't|not take part|nears?|before then)\b", re.I)
-_JOIN = re.compile(r"\b(?:also took part|also attended|joined (?:the|them|him|her)|were present|also present|"
-                   r"sat in)\b", re.I)
+_JOIN = re.compile(r"\b(?:also took part|took part in the (?:meeting|talks)|attended the (?:meeting|talks|summit)|"
+                   r"also attended|joined (?:the|them|him|her)|were present|also present|sat in)\b", re.I)
 _PLACE = re.compile(rf"\b(?:in|at)\s+((?:the\s+)?{_NAME}(?:\s+{_NAME})*(?:,\s+D\.C\.)?)")
 _QUOTE = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 _SAY = re.compile(r"\b(said|says|wrote|told|added|posted|stated|declared|argued|warned|noted)\b")
-_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’)]*|\n|$)")
 
 
 @dataclass
@@ -105,12 +104,18 @@ class Knowledge:
 
     reg: Registry
     surfaces: list[Surface]
-    rates: dict[tuple[str, str | None], tuple[int, int]] = field(default_factory=dict)  # (text, entity) -> hits, seen
+    # (text, entity, context) -> (hits, seen): how often the form, where the corpus has it, was annotated
+    # as that entity; context is the word before ("in", "to", ...) or "*" for all contexts
+    rates: dict[tuple[str, str | None, str], tuple[int, int]] = field(default_factory=dict)
     types: dict[tuple[str, str | None], Counter[str]] = field(default_factory=dict)
+    strip_the: bool = True  # annotators leave a leading "the" out of mention spans
+    tariff_rates: dict[str, tuple[int, int]] = field(default_factory=dict)  # rate phrase kind -> (hits, seen)
 
-    def confidence(self, text: str, entity: str | None, rule: str) -> float:
-        hits, seen = self.rates.get((text, entity), (0, 0))
+    def confidence(self, text: str, entity: str | None, rule: str, ctx: str = "*") -> float:
         prior = PRIORS.get(rule, 0.6)
+        hits, seen = self.rates.get((text, entity, ctx), (0, 0))
+        if seen < 2:
+            hits, seen = self.rates.get((text, entity, "*"), (0, 0))
         if seen == 0:
             return prior
         return round((hits + prior * 2) / (seen + 2), 3)  # smoothed towards the rule's prior
@@ -147,15 +152,21 @@ def build_knowledge(reg: Registry, corpus: Iterable[Article] = ()) -> Knowledge:
             add(m.span.text, m.entity, m.type, "corpus-surface")
             types[(m.span.text, m.entity)][m.type] += 1
     k = Knowledge(reg, surfaces, {}, dict(types))
-    # annotation rates: run the matcher over each corpus article and compare with its mentions
-    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    texts = [m.span.text for a in arts for m in a.mentions.values()]
+    if texts:
+        k.strip_the = sum(t.lower().startswith("the ") for t in texts) < 0.2 * len(texts)
+    # annotation rates: match every known form in each corpus article and compare with its mentions
+    counts: dict[tuple[str, str | None, str], list[int]] = defaultdict(lambda: [0, 0])
     for art in arts:
         gold = {(m.span.start, m.span.end, m.entity) for m in art.mentions.values()}
-        for p in _dictionary(k, art.text, art.published, use_rates=False):
-            c = counts[(p.text, p.entity)]
-            c[1] += 1
-            c[0] += (p.start, p.end, p.entity) in gold
+        for start, end, t, cands, ctx in _raw(k, art.text):
+            for e in {c.entity for c in cands}:
+                hit = (start, end, e) in gold
+                for key in ((t, e, ctx), (t, e, "*")):
+                    counts[key][1] += 1
+                    counts[key][0] += hit
     k.rates = {key: (h, s) for key, (h, s) in counts.items()}
+    k.tariff_rates = _learn_tariff_phrases(arts)
     return k
 
 
@@ -195,8 +206,9 @@ def _holder_jurisdiction(reg: Registry, eid: str, day: str) -> str | None:
     return None
 
 
-def _choose(k: Knowledge, cands: list[Surface], matched: str, day: str, context: Counter[str]) -> Surface | None:
-    exact = [s for s in cands if s.text == matched]
+def _choose(k: Knowledge, cands: list[Surface], matched: str, day: str, context: Counter[str],
+            ctx: str = "*") -> Surface | None:
+    exact = [s for s in cands if s.text in (matched, "the " + matched, "The " + matched)]
     pool = exact or [s for s in cands if len(s.text.split()) > 1 or s.text.lower() == s.text]
     if not pool:
         return None
@@ -204,24 +216,44 @@ def _choose(k: Knowledge, cands: list[Surface], matched: str, day: str, context:
     if len(ents) > 1:
         # several entities share this form: prefer a post whose holder today is in the article,
         # else the entity whose jurisdiction the article mentions most, else the corpus's favourite
-        def score(s: Surface) -> tuple[int, int, int]:
+        def score(s: Surface) -> tuple[int, int, int]:  # noqa: B023
             holder = 0
             if s.entity and (ent := k.reg.get(s.entity)) and ent.section == "posts":
                 holder = sum(context[p] for p in k.reg.holders(ent.id, day))
             jur = _holder_jurisdiction(k.reg, s.entity or "", day)
-            return holder, context[jur] if jur else 0, k.rates.get((s.text, s.entity), (0, 0))[0]
+            return holder, context[jur] if jur else 0, int(100 * k.confidence(matched, s.entity, s.rule, ctx))
         pool = sorted(pool, key=score, reverse=True)
     return pool[0]
 
 
+_CTX_WORDS = {"in", "to", "at", "from", "of", "with", "the", "by", "for"}
+
+
+def _raw(k: Knowledge, text: str) -> list[tuple[int, int, str, list[Surface], str]]:
+    """Every match of a known form: start, end, words (a leading "the" dropped when annotators do),
+    the known forms it can be, and the word before it (for context-dependent rates)."""
+    pat, by_lower = _pattern(k)
+    out = []
+    for m in pat.finditer(text):
+        start, t = m.start(), m.group(0)
+        cands = by_lower[t.lower()]
+        if t.isupper() and len(t) > 4 and not any(c.text == t for c in cands):
+            continue  # a shouted headline ("TRUMP'S TARIFFS") is not a mention
+        if k.strip_the and t[:4].lower() == "the " and len(t) > 6:
+            start, t = start + 4, t[4:]
+        before = re.search(r"(\w+)\W*$", text[max(0, start - 20):start])
+        word = before.group(1).lower() if before else ""
+        out.append((start, m.end(), t, cands, word if word in _CTX_WORDS else "-"))
+    return out
+
+
 def _dictionary(k: Knowledge, text: str, published: str, use_rates: bool = True) -> list[Proposal]:
     """Known entities by name, alias or annotated surface form; surnames after the full name."""
-    pat, by_lower = _pattern(k)
-    raw = [(m.start(), m.end(), m.group(0)) for m in pat.finditer(text)]
+    raw = _raw(k, text)
     # a first pass for context: which entities does the article name unambiguously?
     context: Counter[str] = Counter()
-    for _, _, t in raw:
-        ents = {s.entity for s in by_lower[t.lower()] if s.text == t}
+    for _, _, t, cands, _ in raw:
+        ents = {s.entity for s in cands if s.text == t}
         if len(ents) == 1 and None not in ents:
             e = next(iter(ents))
             context[e] += 1  # type: ignore[index]
@@ -230,17 +262,16 @@ def _dictionary(k: Knowledge, text: str, published: str, use_rates: bool = True)
                 context[jur] += 1
     out: list[Proposal] = []
     named: set[str] = set()
-    for start, end, t in raw:
-        if t.isupper() and len(t) > 4 and not any(s.text == t for s in by_lower[t.lower()]):
-            continue  # a shouted headline ("TRUMP'S TARIFFS") is not a mention
-        s = _choose(k, by_lower[t.lower()], t, published, context)
+    for start, end, t, cands, ctx in raw:
+        s = _choose(k, cands, t, published, context, ctx)
         if s is None:
             continue
-        rule = s.rule if s.text == t else "case-insensitive"
+        rule = s.rule if s.text.lower() in (t.lower(), "the " + t.lower()) and (
+            s.text == t or s.text[4:] == t) else "case-insensitive"
         if s.entity and (ent := k.reg.get(s.entity)) is not None and ent.section == "posts" and t[:1].islower():
             rule = "post-title"
         typ = k.types.get((t, s.entity), Counter()).most_common(1)
-        conf = k.confidence(t, s.entity, rule) if use_rates else 1.0
+        conf = k.confidence(t, s.entity, rule, ctx) if use_rates else 1.0
         note = None
         if s.entity and (ent := k.reg.get(s.entity)) is not None and ent.section == "posts":
             holders = k.reg.holders(ent.id, published)
@@ -326,8 +357,27 @@ class Sentence:
     text: str
 
 
+_ABBREV = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Sen|Rep|Gov|Jr|Sr|Inc|Co|Corp|Ltd|vs|etc|approx))$")
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])|\n")
+
+
 def sentences(text: str) -> list[Sentence]:
-    return [Sentence(m.start(), m.end(), m.group(0)) for m in _SENT.finditer(text) if m.group(0).strip()]
+    r"""Sentences (and headline lines): a stop followed by a capital, not after an abbreviation such as U.S.
+
+    >>> [s.text for s in sentences("The U.S. and Japan met. Talks went on.\nNext")]
+    ['The U.S. and Japan met.', ' Talks went on.', 'Next']
+    """
+    out: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0) != "\n" and _ABBREV.search(text[start:m.start() + 1]):
+            continue
+        if text[start:m.end()].strip():
+            out.append(Sentence(start, m.end(), text[start:m.end()]))
+        start = m.end()
+    if text[start:].strip():
+        out.append(Sentence(start, len(text), text[start:]))
+    return out
 
 
 def _resolve(expr: str, published: str) -> str | None:
@@ -407,57 +457,99 @@ class _Drafter:
 
     # -- meetings ---------------------------------------------------------------------
     def meetings(self) -> None:
+        """Who met whom: a meeting word and two or more people in one clause, not in the future.
+        A following sentence saying others "also took part" adds them; proposals about the same
+        encounter (one's participants within the other's, same or unknown date) are merged."""
         last: dict[str, Any] | None = None
         for s in self.sents:
-            people = [(p, self.person(p)) for p in self.in_sentence(s)]
-            people = [(p, e) for p, e in people if e]
-            ftype = next((t for t, rx in _MEETING if rx.search(s.text)), None)
-            if last is not None and _JOIN.search(s.text) and people and not _FUTURE.search(s.text):
-                for p, e in people:
-                    if e not in last["participants"]:
-                        last["participants"].append(e)
-                        last["evidence"].append(self.ids[id(p)])
-                last["evidence"].append(self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0),
-                                                 "participants"))
+            if last is not None and _JOIN.search(s.text) and not _FUTURE.search(s.text):
+                people = [(p, e) for p in self.in_sentence(s) if (e := self.person(p))]
+                if people:
+                    for p, e in people:
+                        if e not in last["participants"]:
+                            last["participants"].append(e)
+                            last["evidence"].append(self.ids[id(p)])
+                    last["evidence"].append(self.ev(s.start, self._end(s), "participants"))
+                    continue
+            for c in _clauses(s):
+                f = self.meeting(c, s)
+                if f is not None:
+                    last = self.merge(f)
+
+    def _end(self, s: Sentence) -> int:
+        return s.end - (len(s.text) - len(s.text.rstrip()))
+
+    def meeting(self, c: Sentence, s: Sentence) -> dict[str, Any] | None:
+        people = [(p, e) for p in self.in_sentence(c) if (e := self.person(p))]
+        distinct = list(dict.fromkeys(e for _, e in people))
+        trig = next(((t, m) for t, rx in _MEETING if (m := rx.search(c.text))), None)
+        if trig is None or len(distinct) < 2:
+            return None
+        ftype, m = trig
+        if _FUTURE.search(c.text[max(0, m.start() - 45): m.start()]) or not _MEETING_PAST.search(c.text):
+            return None  # "will meet", "expected to meet"; "asked them to lead the talks" is no encounter
+        f: dict[str, Any] = {"id": "", "type": ftype, "participants": distinct}
+        evidence: list[Any] = [self.ev(s.start, self._end(s))]
+        for p, e in people:
+            if self.ids[id(p)] not in evidence and not any(
+                    isinstance(x, str) and x.rsplit("-", 1)[0] == e for x in evidence):
+                evidence.append(self.ids[id(p)])
+        parties = []
+        for e in distinct:
+            jur = _holder_jurisdiction(self.k.reg, e, self.pub)
+            gov = next((o.id for o in self.k.reg.entities.values()
+                        if o.data.get("government_of") == jur), None) if jur else None
+            if gov and gov not in parties:
+                parties.append(gov)
+        if parties:
+            f["parties"] = parties
+        place = _PLACE.search(c.text)
+        if place and not _DATE_EXPR.fullmatch(place.group(1)) and place.group(1).split()[-1] not in STOP_WORDS:
+            f["place"] = place.group(1)
+        when = _date_in(c, self.pub, self.text) or _date_in(s, self.pub, self.text)
+        if when:
+            f["date_expression"] = when[0]
+            evidence.append(self.ev(*when[1], "date_expression"))
+        else:
+            f["date"] = self.pub
+            f["note"] = "no date found in the sentence; the publication date is assumed"
+        f["evidence"] = evidence
+        names = "-".join(e.split("-")[-1] for e in distinct[:3])
+        f["id"] = self.fid(f"{ftype.lower()}-{names}")
+        f["confidence"] = 0.7 if when else 0.55
+        f["rule"] = "meeting"
+        return f
+
+    def merge(self, f: dict[str, Any]) -> dict[str, Any]:
+        def day(x: dict[str, Any]) -> str | None:
+            return _resolve(x["date_expression"], self.pub) if "date_expression" in x else None
+
+        for g in self.facts:
+            if g.get("rule") != "meeting":
                 continue
-            distinct = list(dict.fromkeys(e for _, e in people))
-            if ftype is None or len(distinct) < 2 or _FUTURE.search(s.text) or not _MEETING_PAST.search(s.text):
+            a, b = set(f["participants"]), set(g["participants"])
+            if not (a <= b or b <= a) or (day(f) and day(g) and day(f) != day(g)):
                 continue
-            f: dict[str, Any] = {"id": "", "type": ftype, "participants": distinct}
-            evidence: list[Any] = []
-            end = s.end - (1 if s.text.endswith("\n") else 0)
-            evidence.append(self.ev(s.start, end))
-            seen: set[str] = set()
-            for p, e in people:
-                if e not in seen:
-                    seen.add(e)
-                    evidence.append(self.ids[id(p)])
-            parties = []
-            for e in distinct:
-                jur = _holder_jurisdiction(self.k.reg, e, self.pub)
-                gov = next((o.id for o in self.k.reg.entities.values()
-                            if o.data.get("government_of") == jur), None) if jur else None
-                if gov and gov not in parties:
-                    parties.append(gov)
-            if parties:
-                f["parties"] = parties
-            place = _PLACE.search(s.text)
-            if place and not _DATE_EXPR.fullmatch(place.group(1)) and place.group(1).split()[0] not in STOP_WORDS:
-                f["place"] = place.group(1)
-            when = _date_in(s, self.pub, self.text)
-            if when:
-                f["date_expression"] = when[0]
-                evidence.append(self.ev(*when[1], "date_expression"))
-            else:
-                f["date"] = self.pub
-                f["note"] = "no date found in the sentence; the publication date is assumed"
-            f["evidence"] = evidence
-            names = "-".join(e.split("-")[-1] for e in distinct[:3])
-            f["id"] = self.fid(f"{ftype.lower()}-{names}")
-            f["confidence"] = 0.7 if when else 0.55
-            f["rule"] = "meeting"
-            self.facts.append(f)
-            last = f
+            for e in f["participants"]:
+                if e not in g["participants"]:
+                    g["participants"].append(e)
+            for x in f["evidence"]:
+                if x not in g["evidence"]:
+                    g["evidence"].append(x)
+            for key in ("parties", "place"):
+                if key in f and key not in g:
+                    g[key] = f[key]
+            for p in f.get("parties", []):
+                if p not in g.get("parties", []):
+                    g.setdefault("parties", []).append(p)
+            if "date_expression" in f and "date_expression" not in g:
+                g["date_expression"] = f["date_expression"]
+                g.pop("date", None)
+                g.pop("note", None)
+                g["confidence"] = f["confidence"]
+            return g
+        self.facts.append(f)
+        return f
 
     # -- tariffs --------------------------------------------------------------------------
     def jurisdictions_in(self, s: Sentence) -> list[str]:
@@ -497,32 +589,47 @@ class _Drafter:
                 f["rule"] = "rate-change"
                 handled.update(range(m.start(), m.end()))
                 last = f
-            for m in _RATE.finditer(s.text):
+            quoted = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
+            combined = re.search(r"\b(?:combined|a total of|in total)\s+(\d{1,3}(?:\.\d+)?)\s?%", s.text)
+            for m, kind in rate_phrases(s.text):
                 if m.start() in handled:
                     continue
-                before = s.text[max(0, m.start() - 30): m.start()]
-                window = s.text[max(0, m.start() - 40): m.end() + 40]
-                if not _TARIFF_WORDS.search(window):
-                    continue
+                if any(a <= m.start() < b for a, b in quoted):
+                    continue  # a rate inside someone's quoted words is theirs to state, not a measure's evidence
+                if combined and m.start() > combined.end():
+                    continue  # "a combined 27.5%: the 25% duty plus the 2.5% charge": parts of one rate
                 rate = _num(m.group(1))
-                if re.search(r"\b(?:to|down to|falls to|fall to|cut to|lowered to|reduced to|back to)\s+(?:the\s+)?$",
-                             before) and last is not None and last is not by_rate.get(rate):
+                paused_here = [f for f in by_rate.values() if f is not by_rate.get(rate) and any(
+                    sc["status"] == "Paused" and any(isinstance(e, dict) and s.start <= e["span"][0] < s.end
+                                                     for e in sc["evidence"]) for sc in f["status_changes"])]
+                if kind.startswith("baseline") and "Paused" in status_words and (paused_here or last is not None):
+                    target = paused_here[0] if paused_here else last
+                    for sc in target["status_changes"] if target else []:
+                        if sc["status"] == "Paused" and "new_rate" not in sc:
+                            sc["new_rate"] = rate  # "suspended ..., leaving the 10% baseline": the rate meanwhile
+                            sc["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "new_rate"))
+                    if target is not None and any(sc["status"] == "Paused" for sc in target["status_changes"]):
+                        continue
+                if kind.endswith("-to") and last is not None and last is not by_rate.get(rate):
                     last["status_changes"].append(self._status("Cut" if rate < last["rate"] else "Raised", s,
                                                                new_rate=rate, span=(m.start(), m.end())))
                     continue
+                hits, seen = self.k.tariff_rates.get(kind, (0, 0))
+                conf = round((hits + 0.75 * 2) / (seen + 2), 3)
+                if conf < self.threshold and rate not in by_rate:
+                    continue  # the corpus rarely annotates this kind of rate phrase as a tariff
                 f = self._tariff(by_rate, rate, s, imposer_default, all_partners, counts, m.start())
+                f["confidence"] = max(conf, f["confidence"]) if len(f["evidence"]) > 1 else conf
+                f["rule"] = f"tariff-rate ({kind}: {hits}/{seen} in the corpus)"
                 f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
                 for st in status_words:
                     if st == "Paused":
+                        self._pause(by_rate, s, f)
                         continue
                     f["status_changes"].append(self._status(st, s))
                 last = f
             if "Paused" in status_words:
-                target = [f for r, f in by_rate.items() if any(
-                    s.start <= e["span"][0] < s.end for e in f["evidence"] if isinstance(e, dict))] or (
-                    [last] if last is not None else [])
-                for f in target:
-                    f["status_changes"].append(self._status("Paused", s, rule="pause"))
+                self._pause(by_rate, s, last)
         for f in by_rate.values():
             if not f["status_changes"]:
                 f["status_changes"].append({"status": "Announced", "date": self.pub, "evidence": [f["evidence"][0]],
@@ -536,6 +643,15 @@ class _Drafter:
                     uniq.append(sc)
             f["status_changes"] = uniq
             self.facts.append(f)
+
+    def _pause(self, by_rate: dict[float, dict[str, Any]], s: Sentence, last: dict[str, Any] | None) -> None:
+        target = [f for f in by_rate.values() if any(
+            s.start <= e["span"][0] < s.end for e in f["evidence"] if isinstance(e, dict))] or (
+            [last] if last is not None else [])
+        for f in target:
+            if not any(sc["status"] == "Paused" and any(isinstance(e, dict) and s.start <= e["span"][0] < s.end
+                                                        for e in sc["evidence"]) for sc in f["status_changes"]):
+                f["status_changes"].append(self._status("Paused", s, rule="pause"))
 
     def _imposes(self, jur: str) -> bool:
         ent = self.k.reg.get(jur)
@@ -570,10 +686,9 @@ class _Drafter:
                 rule: str = "status-words") -> dict[str, Any]:
         sc: dict[str, Any] = {"status": status}
         when = _date_in(s, self.pub, self.text)
+        sc["date"] = (_resolve(when[0], self.pub) if when else None) or self.pub  # the format asks for a date
         if when:
             sc["date_expression"] = when[0]
-        else:
-            sc["date"] = self.pub
         days = re.search(r"\bfor\s+(\d{1,3})\s*(?:-\s*)?days?\b", s.text)
         until = re.search(r"\buntil\s+((?:January|February|March|April|May|June|July|August|September|October|"
                           r"November|December)\s+\d{1,2})", s.text)
@@ -628,6 +743,58 @@ class _Drafter:
             if when:
                 f["date_expression"] = when[0]
             self.facts.append(f)
+
+
+_TO_BEFORE = re.compile(r"\b(?:to|down to|falls to|fall to|cut to|lowered to|reduced to|back to)\s+(?:the\s+)?$")
+
+
+def rate_phrases(sentence: str) -> list[tuple[re.Match[str], str]]:
+    """Rates in a sentence that sit near a tariff word, with the kind of phrase: the nearest tariff
+    word, and "-to" when the rate is where something goes ("down to the 10% baseline").
+
+    >>> [(m.group(1), kind) for m, kind in rate_phrases("a 24% tariff, down to the 10% baseline; 3% growth")]
+    [('24', 'tariff'), ('10', 'baseline-to')]
+    """
+    out = []
+    for m in _RATE.finditer(sentence):
+        lo, hi = max(0, m.start() - 40), m.end() + 40
+        lo = max(lo, sentence.rfind(";", 0, m.start()) + 1)  # stay inside the clause
+        semi = sentence.find(";", m.end())
+        hi = min(hi, semi) if semi >= 0 else hi
+        words = [(abs((lo + w.start()) - m.end()) if lo + w.start() >= m.end() else m.start() - (lo + w.end()),
+                  w.group(1).lower()) for w in _TARIFF_WORDS.finditer(sentence[lo:hi])]
+        if not words:
+            continue
+        word = min(words)[1]
+        word = {"tariffs": "tariff", "duties": "duty", "levies": "levy"}.get(word, word)
+        to = bool(_TO_BEFORE.search(sentence[max(0, m.start() - 30): m.start()]))
+        out.append((m, word + ("-to" if to else "")))
+    return out
+
+
+def _learn_tariff_phrases(arts: list[Article]) -> dict[str, tuple[int, int]]:
+    """How often each kind of rate phrase in the corpus is the rate of an annotated tariff."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for art in arts:
+        gold = {float(f["rate"]) for f in art.data["facts"] if f["type"] == "Tariff" and "rate" in f}
+        for sent in sentences(art.text):
+            for m, kind in rate_phrases(sent.text):
+                counts[kind][1] += 1
+                counts[kind][0] += float(m.group(1)) in gold
+    return {k: (h, n) for k, (h, n) in counts.items()}
+
+
+_CLAUSE = re.compile(r";|,?\s+\b(?:as|while|whereas|after|before|when|but)\b\s+")
+
+
+def _clauses(s: Sentence) -> list[Sentence]:
+    """A sentence cut at "as", "while", "after", ... so two encounters in one sentence stay apart."""
+    out, start = [], 0
+    for m in _CLAUSE.finditer(s.text):
+        out.append(Sentence(s.start + start, s.start + m.start(), s.text[start:m.start()]))
+        start = m.end()
+    out.append(Sentence(s.start + start, s.end, s.text[start:]))
+    return [c for c in out if c.text.strip()]
 
 
 def _status(sentence: str) -> list[str]:
