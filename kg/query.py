@@ -1,0 +1,576 @@
+"""Running SPARQL: the query library, safe parameters, result formats and time limits.
+
+A library query is a ``queries/NAME.rq`` file whose leading comment lines are
+its header::
+
+    # title: Officials at a meeting
+    # question: Which officials took part in a given meeting, with their posts
+    #   and governments?
+    # param: meeting iri required -- the meeting, e.g. tdr:event/us-japan-talks-2025-04-16
+    # param: date date = today -- the day to ask about
+
+A parameter is ``NAME TYPE`` followed by ``required`` (the default),
+``optional`` (left unbound: matches anything) or ``= DEFAULT``. Values are
+bound as typed RDF terms through Oxigraph's ``substitutions``, never pasted
+into the query text; Oxigraph binds them like a ``VALUES`` clause over the
+whole query, so a parameter must appear in the ``SELECT`` clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.namespaces import PREFIXES, XSD
+
+LIBRARY_DIR = Path(__file__).resolve().parent.parent / "queries"
+PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
+DEFAULT_TIMEOUT = 300.0
+
+_RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {"table": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                  "xml": ox.RdfFormat.RDF_XML}
+_UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_QUERY_KEYWORDS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PARAM_RE = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)"
+    r"(?:\s+(?P<req>required|optional)|\s*=\s*(?P<default>\S+))?\s*(?:--\s*(?P<desc>.*))?$"
+)
+_PREFIXED_RE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_-]*)?:(?P<local>\S*)$")
+
+
+# ---------------------------------------------------------------------------
+# The library
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a library query."""
+
+    name: str
+    type: str
+    default: str | None = None
+    optional: bool = False
+    description: str = ""
+
+    def describe(self) -> str:
+        how = f"= {self.default}" if self.default is not None else ("optional" if self.optional else "required")
+        return f"{self.name} ({self.type}, {how})"
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """A named query of the library: its file, header and text."""
+
+    name: str
+    path: Path
+    title: str
+    question: str
+    params: tuple[Param, ...]
+    text: str
+    header: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_header(text: str, path: str) -> tuple[dict[str, str], tuple[Param, ...]]:
+    """The ``# key: value`` lines at the top of a query file and its parameters.
+
+    >>> h, ps = parse_header("# title: T\\n# question: Who\\n#   met whom?\\n# param: d date = today -- day\\nSELECT", "q.rq")
+    >>> h["question"], ps[0].describe()
+    ('Who met whom?', 'd (date, = today)')
+    """
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    last: str | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            if header:
+                break
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:]
+        m = re.match(r"^\s?([a-z]+):\s*(.*)$", body)
+        if m and not body.startswith("   "):
+            key, value = m.group(1), m.group(2).strip()
+            if key == "param":
+                pm = _PARAM_RE.match(value)
+                if not pm or pm.group("type") not in PARAM_TYPES:
+                    raise QueryError(f"{path}:{lineno}: bad parameter declaration {value!r}; expected "
+                                     f"'# param: NAME TYPE [required|optional|= DEFAULT] -- description' "
+                                     f"with TYPE one of {', '.join(PARAM_TYPES)}")
+                if any(p.name == pm.group("name") for p in params):
+                    raise QueryError(f"{path}:{lineno}: parameter {pm.group('name')!r} is declared twice")
+                params.append(Param(pm.group("name"), pm.group("type"), pm.group("default"),
+                                    pm.group("req") == "optional", (pm.group("desc") or "").strip()))
+                last = None
+            else:
+                header[key] = value
+                last = key
+        elif last is not None and body.strip():
+            header[last] = (header[last] + " " + body.strip()).strip()
+    return header, tuple(params)
+
+
+def load_query_file(path: Path, name: str | None = None) -> LibraryQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read the query file: {exc}") from exc
+    header, params = parse_header(text, str(path))
+    return LibraryQuery(name or path.stem, path, header.get("title", path.stem), header.get("question", ""),
+                        params, text, header)
+
+
+def load_library(directory: Path = LIBRARY_DIR) -> dict[str, LibraryQuery]:
+    """Every ``NAME.rq`` in the library folder (check queries under ``checks/`` as ``checks/NAME``)."""
+    out: dict[str, LibraryQuery] = {}
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.glob("*.rq")) + sorted(directory.glob("checks/*.rq")):
+        rel = path.relative_to(directory).with_suffix("").as_posix()
+        q = load_query_file(path, rel)
+        if not q.header.get("title"):
+            raise QueryError(f"{path}:1: the query has no '# title:' header line; expected a title, "
+                             "a question and its parameters at the top")
+        out[rel] = q
+    return out
+
+
+def resolve(spec: str, library: Mapping[str, LibraryQuery] | None = None) -> tuple[str, LibraryQuery | None, str]:
+    """Turn a QUERY argument into (text, library entry or None, display name).
+
+    QUERY is a ``.rq``/``.sparql`` file path, a library name, or SPARQL text.
+    """
+    lib = load_library() if library is None else library
+    if spec in lib:
+        q = lib[spec]
+        return q.text, q, str(q.path)
+    looks_like_text = any(c in spec for c in "{}\n ") or spec.strip().upper().startswith(
+        tuple(_QUERY_KEYWORDS | _UPDATE_KEYWORDS | {"PREFIX", "BASE"}))
+    if not looks_like_text:
+        p = Path(spec)
+        if p.is_file():
+            q = load_query_file(p)
+            return q.text, q, str(p)
+        known = ", ".join(sorted(n for n in lib if "/" not in n)) or "(the library is empty)"
+        raise QueryError(f"{spec!r} is neither a query file, a library query nor SPARQL text; "
+                         f"library queries: {known} (see: tradekg queries)")
+    return spec, None, "<query>"
+
+
+# ---------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------
+
+def expand_iri(value: str) -> str | None:
+    """A full IRI for ``<...>``, a prefixed name (``tdr:person/x`` allowed) or an absolute IRI.
+
+    >>> expand_iri("tdr:event/us-japan-talks-2025-04-16")
+    'https://w3id.org/tradekg/resource/event/us-japan-talks-2025-04-16'
+    >>> expand_iri("<http://example.org/a>"), expand_iri("plain words")
+    ('http://example.org/a', None)
+    """
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        return v[1:-1]
+    m = _PREFIXED_RE.match(v)
+    if m and (m.group("prefix") or "") in PREFIXES:
+        return PREFIXES[m.group("prefix") or ""] + m.group("local")
+    if re.match(r"^(https?|urn|mailto|file):\S+$", v):
+        return v
+    return None
+
+
+def to_term(name: str, value: str, type_: str | None) -> ox.NamedNode | ox.Literal:
+    """Bind one ``--param`` value as a typed RDF term (``type_`` None: guess from the value)."""
+    if type_ is None:
+        type_ = _guess_type(value)
+        if type_ == "string" and len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+    try:
+        if type_ == "iri":
+            iri = expand_iri(value)
+            if iri is None:
+                raise ValueError("expected <IRI>, a prefixed name such as tdr:person/donald-trump "
+                                 f"(prefixes: {', '.join(PREFIXES)}) or an absolute IRI")
+            return ox.NamedNode(iri)
+        if type_ == "date":
+            if value == "today":
+                value = dt.date.today().isoformat()
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError("expected a date YYYY-MM-DD (or 'today')")
+            dt.date.fromisoformat(value)
+            return ox.Literal(value, datatype=ox.NamedNode(str(XSD.date)))
+        if type_ == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(str(XSD.integer)))
+        if type_ == "decimal":
+            return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(str(XSD.decimal)))
+        if type_ == "boolean":
+            if value not in ("true", "false"):
+                raise ValueError("expected true or false")
+            return ox.Literal(value, datatype=ox.NamedNode(str(XSD.boolean)))
+        return ox.Literal(value)
+    except (ValueError, InvalidOperation) as exc:
+        raise QueryError(f"--param {name}={value}: not a valid {type_}: {exc}") from exc
+
+
+def _guess_type(value: str) -> str:
+    if expand_iri(value) is not None and not re.fullmatch(r"[A-Za-z]:.*", value):
+        return "iri"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "date"
+    if re.fullmatch(r"[+-]?\d+", value):
+        return "integer"
+    if re.fullmatch(r"[+-]?\d*\.\d+", value):
+        return "decimal"
+    return "string"
+
+
+def parse_param_args(args: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["name=value", ...]`` to a dict; the value may contain ``=``."""
+    out: dict[str, str] = {}
+    for a in args:
+        name, sep, value = a.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"--param {a!r}: expected NAME=VALUE, e.g. --param date=2025-04-20")
+        if name in out:
+            raise QueryError(f"--param {name} is given twice")
+        out[name] = value
+    return out
+
+
+def bind(query: LibraryQuery | None, raw: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Typed terms for the given parameters, with defaults; checks names and required ones."""
+    if query is None or not query.params:
+        if query is not None and raw:
+            raise QueryError(f"{query.path}: the query declares no parameters, but got {', '.join(raw)}")
+        return {k: to_term(k, v, None) for k, v in raw.items()}
+    unknown = [k for k in raw if query.param(k) is None]
+    if unknown:
+        raise QueryError(f"{query.name}: unknown parameter {', '.join(unknown)}; expected "
+                         + ", ".join(p.describe() for p in query.params))
+    out: dict[str, ox.NamedNode | ox.Literal] = {}
+    for p in query.params:
+        if p.name in raw:
+            out[p.name] = to_term(p.name, raw[p.name], p.type)
+        elif p.default is not None:
+            out[p.name] = to_term(p.name, p.default, p.type)
+        elif not p.optional:
+            example = {"iri": "tdr:...", "date": "2025-04-20", "integer": "3"}.get(p.type, "...")
+            raise QueryError(f"{query.name}: missing required parameter {p.name} ({p.type}"
+                             + (f": {p.description}" if p.description else "")
+                             + f"); give --param {p.name}={example}")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Query form and syntax errors
+# ---------------------------------------------------------------------------
+
+def query_form(text: str) -> str | None:
+    """The first keyword after the prologue (comments, PREFIX and BASE lines), upper-cased.
+
+    >>> query_form("# hi\\nPREFIX a: <http://x#y>\\n select * {}"), query_form("DROP ALL")
+    ('SELECT', 'DROP')
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        else:
+            m = re.compile(r"(?i)(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)").match(text, i)
+            if m:
+                i = m.end()
+                continue
+            w = re.compile(r"[A-Za-z]+").match(text, i)
+            return w.group(0).upper() if w else None
+    return None
+
+
+def syntax_error(exc: Exception, text: str, source: str) -> QueryError:
+    """A QueryError naming line and column, showing the line with a caret under the position."""
+    msg = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)
+    if not m:
+        return QueryError(f"{source}: invalid SPARQL: {msg}")
+    line, col, what = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = text.splitlines() or [""]
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    what = _tidy_expected(what)
+    near, at = "", min(col, len(src) + 1) - 1
+    tok = re.match(r"\S+", src[at:]) if at < len(src) else None
+    if tok:
+        near = f" near {tok.group(0)!r}"
+    else:  # Oxigraph points just after the token it could not use: show that token
+        before = list(re.finditer(r"\S+", src[:at]))
+        if before:
+            at = before[-1].start()
+            near = f" after {before[-1].group(0)!r}" if "Prefix" in what else f" near {before[-1].group(0)!r}"
+        else:
+            near = " at the end of the line" if line < len(lines) else " at the end of the query"
+    caret = " " * at + "^"
+    return QueryError(f"{source}:{line}:{col}: SPARQL syntax error{near}: {what}\n  {src}\n  {caret}")
+
+
+def _tidy_expected(what: str) -> str:
+    """Keep the keywords of Oxigraph's 'expected one of ...' list, drop its character classes."""
+    what = " ".join(what.split())
+    if what.startswith("expected"):
+        items = re.split(r",\s(?=[A-Za-z'\[])", what.removeprefix("expected one of ").removeprefix("expected "))
+        words = [w for w in items if re.fullmatch(r"[A-Za-z][A-Za-z ]*", w)]
+        if "Prefix not found" in words:
+            return "unknown prefix (predeclared: " + ", ".join(PREFIXES) + "; or add a PREFIX line)"
+        if words:
+            return "expected " + ("one of " if len(words) > 1 else "") + ", ".join(words)
+        return "unexpected input"
+    return what[:300]
+
+
+# ---------------------------------------------------------------------------
+# Running and rendering
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What a query produced: the form, and for ASK the answer; the bytes were written."""
+
+    form: str
+    boolean: bool | None = None
+    rows: int | None = None
+
+
+def compact(term: Any) -> str:
+    """A short readable form of a term for the table: prefixed IRIs, plain literal values."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
+        return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def render(result: Any, fmt: str, out: IO[bytes], width: int = 160, hide: frozenset[str] = frozenset()) -> Outcome:
+    """Write pyoxigraph query results to ``out`` in ``fmt``.
+
+    ``hide``: columns the table leaves out (the bound parameters, whose value the user gave).
+    """
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if fmt in _RESULTS_FORMATS:
+            result.serialize(out, _RESULTS_FORMATS[fmt])
+            if fmt in ("csv", "tsv"):
+                out.write(b"\n")
+        else:
+            out.write(b"true\n" if value else b"false\n")
+        return Outcome("ASK", boolean=value)
+    if isinstance(result, ox.QueryTriples):
+        if fmt not in _GRAPH_FORMATS:
+            raise QueryError(f"CONSTRUCT/DESCRIBE results are RDF triples; --format {fmt} is for SELECT; "
+                             "use --format turtle (default), ntriples or xml")
+        prefixes = PREFIXES if _GRAPH_FORMATS[fmt] == ox.RdfFormat.TURTLE else None
+        out.write(ox.serialize(result, format=_GRAPH_FORMATS[fmt], prefixes=prefixes) or b"")
+        return Outcome("CONSTRUCT")
+    if fmt in _RESULTS_FORMATS:
+        data = result.serialize(format=_RESULTS_FORMATS[fmt])
+        out.write(data if data.endswith(b"\n") or fmt in ("json", "xml") else data + b"\r\n" if fmt == "csv" else data + b"\n")
+        return Outcome("SELECT")
+    if fmt != "table":
+        raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE results; use table, csv, tsv, json or xml")
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    names = [v.value for v in result.variables]
+    shown = [i for i, n in enumerate(names) if n not in hide] or list(range(len(names)))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i in shown:
+        table.add_column(names[i], overflow="fold")
+    count = 0
+    for row in result:
+        table.add_row(*(compact(row[i]) for i in shown))
+        count += 1
+    buf = io.StringIO()
+    Console(file=buf, width=width, no_color=True, highlight=False, emoji=False).print(table)
+    out.write(buf.getvalue().encode("utf-8"))
+    return Outcome("SELECT", rows=count)
+
+
+def _subs(bindings: Mapping[str, Any]) -> dict[ox.Variable, Any] | None:
+    return {ox.Variable(k): v for k, v in bindings.items()} or None
+
+
+def _evaluate(store: ox.Store, text: str, bindings: Mapping[str, Any], union: bool) -> Any:
+    return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union, substitutions=_subs(bindings))
+
+
+def _explain_runtime(exc: Exception, bindings: Mapping[str, Any], source: str) -> QueryError:
+    msg = str(exc)
+    if "SELECT projection" in msg:
+        var = re.search(r"variable \?(\w+)", msg)
+        name = var.group(1) if var else "?"
+        return QueryError(f"{source}: parameter {name} must appear in the SELECT clause (Oxigraph binds "
+                          "parameters like a VALUES clause over the whole query, so the variable must be "
+                          f"projected, and be grouped with GROUP BY if the query aggregates): {msg}")
+    return QueryError(f"{source}: the query failed: {msg}")
+
+
+def _child(path: str, text: str, bindings: dict[str, str], union: bool, fmt: str, width: int,
+           conn: Any) -> None:
+    """Run in a child process: open the store read-only, run, send (outcome, bytes) or an error."""
+    try:
+        terms = {k: _term_from_nt(v) for k, v in bindings.items()}
+        store = ox.Store.read_only(path)
+        buf = io.BytesIO()
+        outcome = render(_evaluate(store, text, terms, union), fmt, buf, width, frozenset(terms))
+        conn.send(("ok", outcome, buf.getvalue()))
+    except SyntaxError as exc:
+        conn.send(("syntax", str(exc), None))
+    except QueryError as exc:
+        conn.send(("query", str(exc), None))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as a QueryError
+        conn.send(("runtime", str(exc), None))
+    finally:
+        conn.close()
+
+
+def _term_from_nt(s: str) -> Any:
+    return next(iter(ox.parse(f"<urn:s> <urn:p> {s} .", ox.RdfFormat.N_TRIPLES))).object
+
+
+def run_query(store: Any, text: str, out: IO[bytes], bindings: Mapping[str, Any] | None = None,
+              fmt: str = "table", timeout: float | None = None, source: str = "<query>",
+              union: bool = True, width: int = 160) -> Outcome:
+    """Run a read query on ``store`` and write its results to ``out``.
+
+    With a ``timeout`` (seconds) and an embedded store, the query runs in a
+    child process on a read-only view of the store and is killed at the
+    deadline; without one it runs here.
+    """
+    bindings = dict(bindings or {})
+    form = query_form(text)
+    if form in _UPDATE_KEYWORDS:
+        raise QueryError(f"{source}: this is a SPARQL UPDATE ({form}); updates are refused unless "
+                         "--allow-update is given")
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    path = getattr(store, "path", None)
+    if timeout and path is not None and hasattr(store, "ox"):
+        return _run_with_deadline(Path(path), text, out, bindings, fmt, timeout, source, union, width)
+    try:
+        if hasattr(store, "ox"):
+            result = _evaluate(store.ox, text, bindings, union)
+        else:
+            result = store.query(text, substitutions=bindings, union=union)
+        return render(result, fmt, out, width, frozenset(bindings))
+    except SyntaxError as exc:
+        raise syntax_error(exc, text, source) from exc
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise _explain_runtime(exc, bindings, source) from exc
+
+
+def _run_with_deadline(path: Path, text: str, out: IO[bytes], bindings: Mapping[str, Any], fmt: str,
+                       timeout: float, source: str, union: bool, width: int) -> Outcome:
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    nt = {k: str(v) for k, v in bindings.items()}
+    proc = ctx.Process(target=_child, args=(str(path), text, nt, union, fmt, width, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(timeout):
+            raise QueryError(f"{source}: the query did not finish within {timeout:g} s and was stopped; "
+                             "narrow it (LIMIT, more specific patterns) or give a larger --timeout")
+        try:
+            status, payload, data = recv.recv()
+        except EOFError as exc:
+            raise QueryError(f"{source}: the query process ended without an answer "
+                             f"(exit code {proc.exitcode}); the store at {path} may be unreadable") from exc
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        recv.close()
+    if status == "syntax":
+        raise syntax_error(SyntaxError(payload), text, source)
+    if status == "query":
+        raise QueryError(payload)
+    if status == "runtime":
+        raise _explain_runtime(RuntimeError(payload), bindings, source)
+    out.write(data)
+    return payload  # type: ignore[no-any-return]
+
+
+def run_update(store_path: Path, text: str, source: str = "<update>", wait: bool = False) -> tuple[int, int]:
+    """Apply a SPARQL UPDATE to the embedded store under its writer lock; (quads before, after)."""
+    from kg.store import open_store, write_lock
+
+    with write_lock(store_path, wait=wait):
+        store = open_store(store_path)
+        before = store.quad_count()
+        try:
+            store.update(text)
+        except SyntaxError as exc:
+            raise syntax_error(exc, text, source) from exc
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise QueryError(f"{source}: the update failed and was not applied: {exc}") from exc
+        store.flush()
+        return before, store.quad_count()
+
+
+def write_output(target: str, produce: Any) -> Any:
+    """Call ``produce(fileobj)`` writing to stdout (``-``) or atomically to a file."""
+    import sys
+
+    if target == "-":
+        buf = io.BytesIO()
+        result = produce(buf)
+        sys.stdout.buffer.write(buf.getvalue()) if hasattr(sys.stdout, "buffer") else sys.stdout.write(
+            buf.getvalue().decode("utf-8"))
+        sys.stdout.flush()
+        return result
+    dest = Path(target)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            result = produce(f)
+        shutil.move(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return result
