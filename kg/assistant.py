@@ -31,6 +31,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kg import dates
@@ -365,18 +366,25 @@ def sentences(text: str) -> list[Sentence]:
     r"""Sentences (and headline lines): a stop followed by a capital, not after an abbreviation such as U.S.
 
     >>> [s.text for s in sentences("The U.S. and Japan met. Talks went on.\nNext")]
-    ['The U.S. and Japan met.', ' Talks went on.', 'Next']
+    ['The U.S. and Japan met.', 'Talks went on.', 'Next']
     """
     out: list[Sentence] = []
     start = 0
+
+    def add(a: int, b: int) -> None:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append(Sentence(a, b, text[a:b]))
+
     for m in _BOUNDARY.finditer(text):
         if m.group(0) != "\n" and _ABBREV.search(text[start:m.start() + 1]):
             continue
-        if text[start:m.end()].strip():
-            out.append(Sentence(start, m.end(), text[start:m.end()]))
+        add(start, m.end())
         start = m.end()
-    if text[start:].strip():
-        out.append(Sentence(start, len(text), text[start:]))
+    add(start, len(text))
     return out
 
 
@@ -572,7 +580,14 @@ class _Drafter:
 
     def tariffs(self) -> None:
         counts = self.article_jurisdictions()
-        imposer_default = next((j for j, _ in counts.most_common() if self._imposes(j)), None)
+        people: Counter[str] = Counter()
+        for p in self.mentions:
+            if p.entity and (e := self.k.reg.get(p.entity)) is not None and e.section == "people":
+                j = _holder_jurisdiction(self.k.reg, p.entity, self.pub)
+                if j:
+                    people[j] += 1
+        # who imposes, when a sentence does not say: the country whose officials the article names most
+        imposer_default = next((j for j, _ in (people + counts).most_common() if self._imposes(j)), None)
         all_partners = next((e.id for e in self.k.reg.entities.values()
                              if e.section == "jurisdictions" and e.cls == "Jurisdiction"), None)
         by_rate: dict[float, dict[str, Any]] = {}
@@ -619,7 +634,7 @@ class _Drafter:
                 if conf < self.threshold and rate not in by_rate:
                     continue  # the corpus rarely annotates this kind of rate phrase as a tariff
                 f = self._tariff(by_rate, rate, s, imposer_default, all_partners, counts, m.start())
-                f["confidence"] = max(conf, f["confidence"]) if len(f["evidence"]) > 1 else conf
+                f["confidence"] = round(max(conf, f["confidence"]) if len(f["evidence"]) > 1 else conf, 3)
                 f["rule"] = f"tariff-rate ({kind}: {hits}/{seen} in the corpus)"
                 f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
                 for st in status_words:
@@ -662,11 +677,17 @@ class _Drafter:
         if rate in by_rate:
             f = by_rate[rate]
             f["evidence"].append(self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0)))
-            f["confidence"] = min(0.9, f["confidence"] + 0.05)
+            f["confidence"] = round(min(0.9, f["confidence"] + 0.05), 3)
             return f
         jurs = self.jurisdictions_in(s)
-        imposer = imposer_default or (jurs[0] if jurs else None)
-        targets = [j for j in jurs if j != imposer and self._imposes(j)]
+        agents = [j for p in self.in_sentence(s) if p.entity and (e := self.k.reg.get(p.entity)) is not None
+                  and e.section in ("people", "posts", "organisations")
+                  and (j := _holder_jurisdiction(self.k.reg, p.entity, self.pub))]
+        imposer = agents[0] if agents else imposer_default or (jurs[0] if jurs else None)
+        marked = [j for p in self.in_sentence(s) if p.entity and re.search(
+            r"\b(?:on|from|against|for|to)\s+$", self.text[max(0, p.start - 12):p.start])
+            and (j := _holder_jurisdiction(self.k.reg, p.entity, self.pub)) and j != imposer and self._imposes(j)]
+        targets = list(dict.fromkeys(marked)) or [j for j in jurs if j != imposer and self._imposes(j)]
         if re.search(r"\b(?:universal|baseline|all countries|all trading partners|nearly all|all imports|"
                      r"covers all)\b", s.text, re.I) and all_partners:
             targets = [all_partners]
@@ -950,3 +971,34 @@ def report(scores: list[ArticleScore]) -> str:
                  f"{t.tariffs.proposed} right; meeting participants {t.meetings.matched_gold}/{t.meetings.gold} "
                  f"recovered, {t.meetings.matched_proposed}/{t.meetings.proposed} right")
     return "\n".join(lines)
+
+
+MATCHING = """\
+matching: a mention is right when a hand mention has the same [start, end) and the same entity;
+a hand tariff is recovered when a proposed tariff has its rate value (and a proposed tariff is right
+when a hand tariff has its rate); meeting participants are compared set to set, each hand meeting
+with the proposed meeting sharing most participants (and each proposal with the hand meeting
+sharing most). Recall = recovered / hand annotations; precision = right / proposals."""
+
+
+def corpus_from_folder(folder: Path, onto: Any, reg: Registry) -> list[Article]:
+    """The checked articles under ``folder`` (TradeKG articles, brat and Label Studio exports)."""
+    from kg.annotations import load_inputs
+    from kg.build import discover
+
+    corpus = discover([folder], registry=Path(reg.path))
+    out: list[Article] = []
+    for path in corpus.files:
+        out.extend(a for a, _ in load_inputs(path, onto, reg))
+    return out
+
+
+def corpus_from_store(store_path: Path, onto: Any, reg: Registry) -> list[Article]:
+    """The articles of a store, rebuilt from their graphs."""
+    from kg.annotations.store_articles import article_dicts
+    from kg.articles import check_article
+    from kg.store import open_store
+
+    store = open_store(store_path, read_only=True)
+    return [check_article(d, "", store_path / f"{d['id']}.yaml", f"{store_path} ({d['id']})", onto, reg)
+            for d in article_dicts(store)]
