@@ -323,21 +323,26 @@ def syntax_error(exc: Exception, text: str, source: str) -> QueryError:
     if not m:
         return QueryError(f"{source}: invalid SPARQL: {msg}")
     line, col, what = int(m.group(1)), int(m.group(2)), m.group(3)
-    lines = text.splitlines() or [""]
-    src = lines[line - 1] if 0 < line <= len(lines) else ""
     what = _tidy_expected(what)
-    near, at = "", min(col, len(src) + 1) - 1
-    tok = re.match(r"\S+", src[at:]) if at < len(src) else None
+    lines = text.splitlines() or [""]
+    line = max(1, min(line, len(lines)))
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + min(col - 1, len(lines[line - 1]))
+    tok = re.compile(r"\S+").match(text, offset) if offset < len(text) else None
     if tok:
-        near = f" near {tok.group(0)!r}"
-    else:  # Oxigraph points just after the token it could not use: show that token
-        before = list(re.finditer(r"\S+", src[:at]))
-        if before:
-            at = before[-1].start()
-            near = f" after {before[-1].group(0)!r}" if "Prefix" in what else f" near {before[-1].group(0)!r}"
-        else:
-            near = " at the end of the line" if line < len(lines) else " at the end of the query"
-    caret = " " * at + "^"
+        near = f" at {tok.group(0)!r}"
+    else:
+        # Oxigraph points just after the token it could not use: show that token
+        before = list(re.finditer(r"\S+", text[:offset]))
+        if not before:
+            return QueryError(f"{source}: SPARQL syntax error: the query is empty")
+        offset = before[-1].start()
+        word = before[-1].group(0)
+        near = f" at {word!r}"
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    col = offset - line_start + 1
+    src = lines[line - 1] if line <= len(lines) else ""
+    caret = " " * (col - 1) + "^"
     return QueryError(f"{source}:{line}:{col}: SPARQL syntax error{near}: {what}\n  {src}\n  {caret}")
 
 
@@ -350,7 +355,7 @@ def _tidy_expected(what: str) -> str:
         if "Prefix not found" in words:
             return "unknown prefix (predeclared: " + ", ".join(PREFIXES) + "; or add a PREFIX line)"
         if words:
-            return "expected " + ("one of " if len(words) > 1 else "") + ", ".join(words)
+            return "the parser expected " + ("one of " if len(words) > 1 else "") + ", ".join(words)
         return "unexpected input"
     return what[:300]
 
