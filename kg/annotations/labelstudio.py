@@ -73,6 +73,7 @@ def task_document(task: dict[str, Any], index: int, display: str, mapping: Mappi
         raise InputError([here.problem("task has no annotation that was not cancelled; expected one")])
     ann = anns[-1]
     doc = Document(str(meta.get("id", f"task-{tid}")), display, text, meta)
+    to_cp = _utf16_to_code_points(text)
     problems: list[Problem] = []
     per_region: list[tuple[dict[str, Any], Where]] = []
     rels: list[tuple[dict[str, Any], Where]] = []
@@ -92,6 +93,11 @@ def task_document(task: dict[str, Any], index: int, display: str, mapping: Mappi
             if not isinstance(start, int) or not isinstance(end, int):
                 problems.append(where.problem("span has no integer value.start/value.end; expected character offsets"))
                 continue
+            if to_cp is not None:  # Label Studio counts UTF-16 code units (JavaScript); TradeKG code points
+                if not (0 <= start <= end < len(to_cp)):
+                    problems.append(where.problem(f"offsets {start}-{end} lie outside the text"))
+                    continue
+                start, end = to_cp[start], to_cp[end]
             doc.texts[str(rid)] = TextAnn(str(rid), labels[0], [(start, end)], str(v.get("text", "")), where)
         elif r.get("from_name") in mapping.per_region:
             per_region.append((r, where))
@@ -154,6 +160,23 @@ def task_document(task: dict[str, Any], index: int, display: str, mapping: Mappi
     if problems:
         raise InputError(problems)
     return doc
+
+
+def _utf16_to_code_points(text: str) -> list[int] | None:
+    """UTF-16 offset -> code-point offset, or None when they are the same (no character beyond U+FFFF).
+
+    >>> _utf16_to_code_points("ab") is None, _utf16_to_code_points("a\U0001F600b")
+    (True, [0, 1, 1, 2, 3])
+    """
+    if all(ord(c) <= 0xFFFF for c in text):
+        return None
+    out: list[int] = []
+    for i, c in enumerate(text):
+        out.append(i)
+        if ord(c) > 0xFFFF:
+            out.append(i)  # the low surrogate: inside the character
+    out.append(len(text))
+    return out
 
 
 def source_key(path: Path, doc: Document, n_docs: int) -> str:

@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg import dates
 from kg.annotations.mapping import STATUS_CHANGE, Mapping
+from kg.dates import parse_iso
 from kg.errors import InputError, Problem
 from kg.namespaces import is_valid_id, slug
 from kg.registry import Registry
@@ -158,6 +160,7 @@ class _Converter:
         self.problems: list[Problem] = []
         self.mention_ids: dict[str, list[str]] = {}  # text ann id -> mention ids (one per fragment)
         self.entity_of: dict[str, str | None] = {}
+        self.published: str | None = None
         self.wikidata = {str(e.data["wikidata"]): e.id for e in reg.entities.values() if e.data.get("wikidata")}
 
     def bad(self, where: Where, msg: str) -> None:
@@ -252,6 +255,7 @@ class _Converter:
                     men["entity"] = ent
                 mentions.append(men)
         art = self.meta(title_ann)
+        self.published = art.get("published")
         art["mentions"] = mentions
         facts: list[dict[str, Any]] = []
         by_event: dict[str, dict[str, Any]] = {}
@@ -474,6 +478,14 @@ class _Converter:
                                f"expected only {', '.join(sorted(STATUS_FIELDS))}")
             return
         sc.pop("note", None)
+        if "date" not in sc:  # the format dates every status; resolve the article's words for it
+            published = parse_iso(str(self.doc.meta.get("published", self.published or "")))
+            day = dates.resolve(sc["date_expression"], published) if published and "date_expression" in sc else None
+            if day is None:
+                self.bad(ev.where, f"{ev.id} (StatusChange) has no date; give a Date argument such as 'on April 2' "
+                                   "(resolved against the publication date) or a note date=YYYY-MM-DD")
+                return
+            sc["date"] = day[0].isoformat()
         out = {k: sc[k] for k in ("status", "date", "date_expression", "until", "new_rate", "instrument",
                                   "attributed_to") if k in sc}
         out["evidence"] = evidence
