@@ -111,15 +111,23 @@ def parse_notes(notes: list[str]) -> tuple[dict[str, str], list[str]]:
     ({'id': 'us-japan-talks', 'date': '2025-04-16'}, ['met twice'])
     >>> parse_notes([r"summary=LNG\\; chips"])[0]
     {'summary': 'LNG; chips'}
+    >>> parse_notes(["id=x; summary=more LNG; closer chip ties"])[0]
+    {'id': 'x', 'summary': 'more LNG; closer chip ties'}
     """
     fields: dict[str, str] = {}
     free: list[str] = []
     for note in notes:
         parts = [p.strip() for p in re.split(r"(?<!\\)[;\n]", note) if p.strip()]
-        if parts and all(re.match(r"^[a-z_]+\s*[=:]", p) for p in parts):
+        if parts and re.match(r"^[a-z_]+\s*[=:]", parts[0]):
+            key = ""
             for p in parts:
-                k, v = re.split(r"\s*[=:]\s*", p, maxsplit=1)
-                fields[k] = v.strip().replace("\\;", ";").replace("\\n", "\n")
+                if re.match(r"^[a-z_]+\s*=", p) or (re.match(r"^[a-z_]+\s*:", p) and ";" not in p):
+                    key, v = re.split(r"\s*[=:]\s*", p, maxsplit=1)
+                    fields[key] = v.strip()
+                else:  # no key: the previous value went on after a ";"
+                    fields[key] += "; " + p
+            for key in fields:
+                fields[key] = fields[key].replace("\\;", ";").replace("\\n", "\n")
         elif note.strip():
             free.append(note.strip())
     return fields, free
