@@ -107,7 +107,13 @@ class Registry:
         return self.entities.get(eid)
 
     def holdings_of(self, person: str) -> list[Holding]:
-        return [h for h in self.holdings if h.person == person]
+        index = self.__dict__.get("_holdings_by_person")
+        if index is None or index[0] != len(self.holdings):  # built once; rebuilt if holdings were added
+            by_person: dict[str, list[Holding]] = {}
+            for h in self.holdings:
+                by_person.setdefault(h.person, []).append(h)
+            index = self.__dict__["_holdings_by_person"] = (len(self.holdings), by_person)
+        return list(index[1].get(person, ()))
 
     def holders(self, post: str, day: str) -> list[str]:
         return [h.person for h in self.holdings if h.post == post and h.covers(day)]
