@@ -28,5 +28,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+eval: $(STAMP)
+	@echo "== drafting assistant, leave-one-out on articles/: recall and precision per article and overall"
+	$(TRADEKG) eval-assistant articles
+
 clean:
 	rm -rf out $(VENV) .pytest_cache
