@@ -182,14 +182,18 @@ def _click_edge(opened: OpenPage, source: str, prop_local: str, target: str) -> 
         const e = d.edges.find(e => d.nodes[e.from].iri === s && d.relations[e.rel].iri.endsWith('#' + p)
                                  && d.nodes[e.to].iri === o); return e ? e.id : null; }""", [source, prop_local, target])
     assert edge is not None, f"no edge {source} {prop_local} {target} on the page"
+    # a point on the edge, zoomed in, where no node or other edge lies (tried from the midpoint outwards)
     point = opened.js("""(id) => { const t = window.tradekg, e = t.data.edges[id], net = t.network;
-        const pos = net.getPositions([e.from, e.to]);
-        const mid = {x: (pos[e.from].x + pos[e.to].x) / 2, y: (pos[e.from].y + pos[e.to].y) / 2};
-        net.moveTo({position: mid, scale: 2.5, animation: false});
-        const dom = net.canvasToDOM(mid), box = document.getElementById('graph').getBoundingClientRect();
-        return {x: dom.x + box.left, y: dom.y + box.top, node: net.getNodeAt(dom), edge: net.getEdgeAt(dom)}; }""",
-                       edge)
-    assert point["node"] is None and point["edge"] == edge, f"another item lies on the edge's midpoint: {point}"
+        const pos = net.getPositions([e.from, e.to]), box = document.getElementById('graph').getBoundingClientRect();
+        for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+          const p = {x: pos[e.from].x + f * (pos[e.to].x - pos[e.from].x), y: pos[e.from].y + f * (pos[e.to].y - pos[e.from].y)};
+          net.moveTo({position: p, scale: 2.5, animation: false});
+          const dom = net.canvasToDOM(p);
+          if (net.getNodeAt(dom) === undefined && net.getEdgeAt(dom) === id)
+            return {x: dom.x + box.left, y: dom.y + box.top};
+        }
+        return null; }""", edge)
+    assert point is not None, "every point tried on the edge is covered by a node or another edge"
     opened.page.mouse.click(point["x"], point["y"])
     return int(edge)
 

@@ -16,7 +16,8 @@ import igraph as ig
 import networkx as nx
 
 GRID_ABOVE = 1000
-EDGE_PX = 180.0
+SPACING_PX = 130.0
+MIN_DISTANCE_PX = 110.0
 GAP_PX = 160.0
 KAMADA_KAWAI_UP_TO = 400
 BETWEENNESS_EXACT_UP_TO = 1000
@@ -67,12 +68,52 @@ def _component(g: nx.Graph, nodes: list[object], seed: int) -> tuple[dict[object
     finally:
         ig.set_random_number_generator(random)
     coords = layout.coords
-    mean = sum(math.dist(coords[a], coords[b]) for a, b in edges) / len(edges)
-    k = EDGE_PX / (mean or 1.0)
+    # scale so each node has about SPACING_PX x SPACING_PX of the drawing's area to itself
+    width = (max(c[0] for c in coords) - min(c[0] for c in coords)) or 1.0
+    height = (max(c[1] for c in coords) - min(c[1] for c in coords)) or 1.0
+    k = SPACING_PX * math.sqrt(n / (width * height)) if n > 2 else SPACING_PX / max(width, height)
     xs = [c[0] * k for c in coords]
     ys = [c[1] * k for c in coords]
+    xs, ys = spread(xs, ys, MIN_DISTANCE_PX)
     x0, y0 = min(xs), min(ys)
     return ({v: (xs[i] - x0, ys[i] - y0) for v, i in index.items()}, max(xs) - x0, max(ys) - y0)
+
+
+def spread(xs: list[float], ys: list[float], min_dist: float, rounds: int = 30) -> tuple[list[float], list[float]]:
+    """Push apart nodes closer than ``min_dist`` (their labels would overlap), a few rounds, using a grid of cells.
+
+    >>> xs, ys = spread([0.0, 1.0, 100.0], [0.0, 0.0, 0.0], 10.0)
+    >>> round(xs[1] - xs[0]) >= 10 and xs[2] == 100.0
+    True
+    """
+    xs, ys = list(xs), list(ys)
+    n = len(xs)
+    for _ in range(rounds):
+        cells: dict[tuple[int, int], list[int]] = {}
+        for i in range(n):
+            cells.setdefault((int(xs[i] // min_dist), int(ys[i] // min_dist)), []).append(i)
+        moved = False
+        for (cx, cy), members in cells.items():
+            near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
+            for i in members:
+                for j in near:
+                    if j <= i:
+                        continue
+                    dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+                    d = math.hypot(dx, dy)
+                    if d >= min_dist:
+                        continue
+                    if d < 1e-6:  # same spot: separate along a fixed direction
+                        dx, dy, d = 1.0, 0.618, math.hypot(1.0, 0.618)
+                    push = (min_dist - d) / 2 / d
+                    xs[i] -= dx * push
+                    ys[i] -= dy * push
+                    xs[j] += dx * push
+                    ys[j] += dy * push
+                    moved = True
+        if not moved:
+            break
+    return xs, ys
 
 
 def centrality(g: nx.Graph, seed: int = SEED) -> tuple[dict[object, int], dict[object, float]]:

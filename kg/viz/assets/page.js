@@ -5,10 +5,13 @@
 (function () {
   "use strict";
 
+  var timings = { start: performance.now() };
   var data = JSON.parse(document.getElementById("tradekg-data").textContent);
+  timings.parsed = performance.now();
   var classes = data.classes, relations = data.relations, quotes = data.quotes, articles = data.articles;
   var nodeData = data.nodes, edgeData = data.edges;
-  var big = nodeData.length > 1000;
+  var big = nodeData.length > 1000;  // no hover tooltips, edges hidden while dragging
+  var labelAll = edgeData.length <= 800;  // above this, edge labels cost too much per frame: label the ones in view
 
   // ---- state of the filters ---------------------------------------------------
   var hiddenClasses = new Set(), hiddenRelations = new Set();
@@ -66,12 +69,13 @@
     };
   }));
   var edges = new vis.DataSet(edgeData.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, label: relations[e.rel].label,
+    return { id: e.id, from: e.from, to: e.to, label: labelAll ? relations[e.rel].label : undefined,
              title: big ? undefined : tooltip([nodeData[e.from].label + " — " + relations[e.rel].label + " → " + nodeData[e.to].label]) };
   }));
   var nodesView = new vis.DataView(nodes, { filter: function (n) { return nodeVisible(nodeData[n.id]); } });
   var edgesView = new vis.DataView(edges, { filter: function (e) { return edgeVisible(edgeData[e.id]); } });
 
+  timings.datasets = performance.now();
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, {
     physics: { enabled: false },
@@ -84,10 +88,36 @@
              font: { size: 10, color: "#555", strokeWidth: 3, align: "middle" } }
   });
 
+  timings.network = performance.now();
   var ready = false;
+  // With many edges, edge labels cost seconds per frame, so only the edges in view are labelled, when zoomed in.
+  var labelled = new Set(), labelTimer = null;
+  function labelEdgesInView() {
+    if (labelAll) return;
+    var scale = network.getScale(), want = new Set();
+    if (scale >= 0.5) {
+      var c = network.getViewPosition();
+      var w = container.clientWidth / scale / 2, h = container.clientHeight / scale / 2;
+      var inView = function (n) { return Math.abs(n.x - c.x) <= w && Math.abs(n.y - c.y) <= h; };
+      for (var i = 0; i < edgeData.length && want.size <= 800; i++) {
+        var e = edgeData[i];
+        if (inView(nodeData[e.from]) || inView(nodeData[e.to])) want.add(e.id);
+      }
+      if (want.size > 800) want = new Set();
+    }
+    var updates = [];
+    labelled.forEach(function (id) { if (!want.has(id)) updates.push({ id: id, label: "" }); });
+    want.forEach(function (id) { if (!labelled.has(id)) updates.push({ id: id, label: relations[edgeData[id].rel].label }); });
+    labelled = want;
+    if (updates.length) edges.update(updates);
+  }
+  function scheduleLabels() { clearTimeout(labelTimer); labelTimer = setTimeout(labelEdgesInView, 150); }
+  network.on("zoom", scheduleLabels);
+  network.on("dragEnd", scheduleLabels);
+
   network.once("afterDrawing", function () {
     ready = true;
-    window.tradekgReadyAt = performance.now();
+    window.tradekgReadyAt = timings.drawn = performance.now();
     document.body.setAttribute("data-ready", "1");
   });
 
@@ -196,6 +226,7 @@
     }
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
+    labelEdgesInView();
     showNode(id);
   }
 
@@ -301,7 +332,7 @@
 
   // ---- a small API for tests and for people at the console -----------------------------
   window.tradekg = {
-    network: network, data: data,
+    network: network, data: data, timings: timings,
     isReady: function () { return ready; },
     visibleNodeIris: function () { return nodesView.getIds().map(function (i) { return nodeData[i].iri; }); },
     visibleEdgeCount: function () { return edgesView.length; },
