@@ -394,8 +394,11 @@ def _resolve(expr: str, published: str) -> str | None:
 
 
 def _date_in(s: Sentence, published: str, text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first date expression of a sentence that resolves ("until July 8" is an end, not a date)."""
     for m in _DATE_EXPR.finditer(s.text):
         expr = m.group(0)
+        if re.match(r"(?:until|by|before)\b", expr):
+            continue
         if _resolve(expr, published):
             return expr, (s.start + m.start(), s.start + m.end())
     return None
@@ -605,6 +608,7 @@ class _Drafter:
                 handled.update(range(m.start(), m.end()))
                 last = f
             quoted = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
+            paused_rates: set[int] = set()
             combined = re.search(r"\b(?:combined|a total of|in total)\s+(\d{1,3}(?:\.\d+)?)\s?%", s.text)
             for m, kind in rate_phrases(s.text):
                 if m.start() in handled:
@@ -637,14 +641,16 @@ class _Drafter:
                 f["confidence"] = round(max(conf, f["confidence"]) if len(f["evidence"]) > 1 else conf, 3)
                 f["rule"] = f"tariff-rate ({kind}: {hits}/{seen} in the corpus)"
                 f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
-                for st in status_words:
+                clause = next((c for c in _clauses(s) if c.start <= s.start + m.start() < c.end), s)
+                for st in _status(clause.text):  # the words of the rate's own clause
                     if st == "Paused":
-                        self._pause(by_rate, s, f)
-                        continue
-                    f["status_changes"].append(self._status(st, s))
+                        paused_rates.add(id(f))
+                        self._pause([f], s, clause)
+                    else:
+                        f["status_changes"].append(self._status(st, clause, whole=s))
                 last = f
-            if "Paused" in status_words:
-                self._pause(by_rate, s, last)
+            if "Paused" in status_words and not paused_rates and last is not None:
+                self._pause([last], s, s)  # "the tariff has been paused for 90 days": the one just named
         for f in by_rate.values():
             if not f["status_changes"]:
                 f["status_changes"].append({"status": "Announced", "date": self.pub, "evidence": [f["evidence"][0]],
@@ -659,14 +665,11 @@ class _Drafter:
             f["status_changes"] = uniq
             self.facts.append(f)
 
-    def _pause(self, by_rate: dict[float, dict[str, Any]], s: Sentence, last: dict[str, Any] | None) -> None:
-        target = [f for f in by_rate.values() if any(
-            s.start <= e["span"][0] < s.end for e in f["evidence"] if isinstance(e, dict))] or (
-            [last] if last is not None else [])
+    def _pause(self, target: list[dict[str, Any]], s: Sentence, clause: Sentence) -> None:
         for f in target:
             if not any(sc["status"] == "Paused" and any(isinstance(e, dict) and s.start <= e["span"][0] < s.end
                                                         for e in sc["evidence"]) for sc in f["status_changes"]):
-                f["status_changes"].append(self._status("Paused", s, rule="pause"))
+                f["status_changes"].append(self._status("Paused", clause, rule="pause", whole=s))
 
     def _imposes(self, jur: str) -> bool:
         ent = self.k.reg.get(jur)
@@ -704,7 +707,8 @@ class _Drafter:
         return f
 
     def _status(self, status: str, s: Sentence, new_rate: float | None = None, span: tuple[int, int] | None = None,
-                rule: str = "status-words") -> dict[str, Any]:
+                rule: str = "status-words", whole: Sentence | None = None) -> dict[str, Any]:
+        """A dated status from the words of clause ``s`` (its evidence: the ``whole`` sentence)."""
         sc: dict[str, Any] = {"status": status}
         when = _date_in(s, self.pub, self.text)
         sc["date"] = (_resolve(when[0], self.pub) if when else None) or self.pub  # the format asks for a date
@@ -723,8 +727,8 @@ class _Drafter:
                 sc.pop("until")
         if new_rate is not None:
             sc["new_rate"] = new_rate
-        end = s.end - (1 if s.text.endswith("\n") else 0)
-        sc["evidence"] = [self.ev(s.start + span[0], s.start + span[1], "new_rate") if span else self.ev(s.start, end)]
+        w = whole or s
+        sc["evidence"] = [self.ev(s.start + span[0], s.start + span[1], "new_rate") if span else self.ev(w.start, w.end)]
         sc["confidence"] = 0.6 if when else 0.45
         sc["rule"] = rule if new_rate is None else "rate-change"
         return sc
