@@ -22,6 +22,8 @@ demo: $(STAMP)
 	$(TRADEKG) build articles --store $(STORE)
 	@echo "== write the Turtle export"
 	$(TRADEKG) export --store $(STORE) -o out/tradekg.ttl
+	@echo "== draw the interactive graph page (open out/graph.html in a browser; works offline)"
+	$(TRADEKG) viz --store $(STORE) -o out/graph.html
 	@echo "== officials of the seed article's talks, with posts and governments"
 	$(TRADEKG) query meeting-participants --store $(STORE) --param meeting=tdr:event/us-japan-talks-2025-04-16
 

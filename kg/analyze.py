@@ -113,7 +113,7 @@ def path_between(store: Any, a: str, b: str, onto: Ontology | None = None) -> di
     except nx.NetworkXNoPath:
         raise NoPathError(f"{g.nodes[src]['label']} ({_short(src)}) and {g.nodes[dst]['label']} ({_short(dst)}) "
                           "are not connected in the graph") from None
-    facts = {f for x, y in zip(nodes, nodes[1:]) for d in _edges_between(g, x, y) for f in d[3].get("facts", [])}
+    facts = {f for x, y in zip(nodes, nodes[1:], strict=False) for d in _edges_between(g, x, y) for f in d[3].get("facts", [])}
     quotes, articles = load_evidence(store, facts)
     steps: list[dict[str, Any]] = []
     for i, n in enumerate(nodes):

@@ -126,7 +126,7 @@ def test_path_between_two_people(runner: CliRunner, corpus_store: Path, adjacenc
     assert path["length"] == _bfs(adjacency, a, b) == len(path["steps"]) - 1
     iris = [TDR + s["node"]["id"] for s in path["steps"]]
     assert iris[0] == a and iris[-1] == b
-    for x, y in zip(iris, iris[1:]):
+    for x, y in zip(iris, iris[1:], strict=False):
         assert y in adjacency[x], f"{x} and {y} are not linked in the store"
     links = [link for s in path["steps"][:-1] for link in s["links"]]
     assert links and all(link["relation"] for link in links)
