@@ -331,7 +331,7 @@ def _candidates(text: str, taken: list[tuple[int, int]]) -> list[Proposal]:
     body = re.compile(rf"\b((?:Ministry|Department|Office|Bureau|Agency|Commission)\s+(?:of|for)\s+(?:the\s+)?"
                       rf"{_NAME}(?:\s+(?:and\s+)?{_NAME})*|{_NAME}(?:\s+{_NAME})*\s+(?:Ministry|Department|Agency))\b")
     for m in body.finditer(text):
-        if free(m.start(1), m.end(1)) and not m.group(1).split()[0] in STOP_WORDS - {"Trade", "Economic", "Commerce"}:
+        if free(m.start(1), m.end(1)) and m.group(1).split()[0] not in STOP_WORDS - {"Trade", "Economic", "Commerce"}:
             out.append(Proposal(m.start(1), m.end(1), m.group(1), None, "GovernmentBody", 0.55, "candidate-body",
                                 f"not in the registry: add it as organisations: id {slug(m.group(1))}, "
                                 "class GovernmentBody"))
@@ -339,7 +339,7 @@ def _candidates(text: str, taken: list[tuple[int, int]]) -> list[Proposal]:
     for m in gov.finditer(text):
         if free(m.start(1), m.end(1)):
             out.append(Proposal(m.start(1), m.end(1), m.group(1), None, "Government", 0.5, "candidate-government",
-                                f"not in the registry: add it as organisations: class Government"))
+                                "not in the registry: add it as organisations: class Government"))
     return out
 
 
@@ -454,7 +454,7 @@ class _Drafter:
     # -- post holdings: "Treasury Secretary Scott Bessent" ------------------------------------
     def holdings(self) -> None:
         ms = self.mentions
-        for a, b in zip(ms, ms[1:]):
+        for a, b in zip(ms, ms[1:], strict=False):
             if not (a.entity and b.entity) or not re.fullmatch(r"\s+", self.text[a.end:b.start] or "x"):
                 continue
             post, person = self.k.reg.get(a.entity), self.k.reg.get(b.entity)
@@ -633,13 +633,13 @@ class _Drafter:
                     last["status_changes"].append(self._status("Cut" if rate < last["rate"] else "Raised", s,
                                                                new_rate=rate, span=(m.start(), m.end())))
                     continue
-                hits, seen = self.k.tariff_rates.get(kind, (0, 0))
-                conf = round((hits + 0.75 * 2) / (seen + 2), 3)
+                hits, n_seen = self.k.tariff_rates.get(kind, (0, 0))
+                conf = round((hits + 0.75 * 2) / (n_seen + 2), 3)
                 if conf < self.threshold and rate not in by_rate:
                     continue  # the corpus rarely annotates this kind of rate phrase as a tariff
                 f = self._tariff(by_rate, rate, s, imposer_default, all_partners, counts, m.start())
                 f["confidence"] = round(max(conf, f["confidence"]) if len(f["evidence"]) > 1 else conf, 3)
-                f["rule"] = f"tariff-rate ({kind}: {hits}/{seen} in the corpus)"
+                f["rule"] = f"tariff-rate ({kind}: {hits}/{n_seen} in the corpus)"
                 f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
                 clause = next((c for c in _clauses(s) if c.start <= s.start + m.start() < c.end), s)
                 for st in _status(clause.text):  # the words of the rate's own clause
@@ -678,10 +678,10 @@ class _Drafter:
     def _tariff(self, by_rate: dict[float, dict[str, Any]], rate: float, s: Sentence, imposer_default: str | None,
                 all_partners: str | None, counts: Counter[str], at: int) -> dict[str, Any]:
         if rate in by_rate:
-            f = by_rate[rate]
-            f["evidence"].append(self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0)))
-            f["confidence"] = round(min(0.9, f["confidence"] + 0.05), 3)
-            return f
+            known = by_rate[rate]
+            known["evidence"].append(self.ev(s.start, s.end))
+            known["confidence"] = round(min(0.9, known["confidence"] + 0.05), 3)
+            return known
         jurs = self.jurisdictions_in(s)
         agents = [j for p in self.in_sentence(s) if p.entity and (e := self.k.reg.get(p.entity)) is not None
                   and e.section in ("people", "posts", "organisations")
@@ -698,7 +698,7 @@ class _Drafter:
             targets = [j for j, _ in counts.most_common() if j != imposer and self._imposes(j)][:1]
         f: dict[str, Any] = {"id": self.fid(f"tariff-{str(rate).replace('.', '-')}"), "type": "Tariff",
                              "imposed_by": imposer or "unknown", "targets": targets or ["unknown"], "rate": rate,
-                             "evidence": [self.ev(s.start, s.end - (1 if s.text.endswith("\n") else 0))],
+                             "evidence": [self.ev(s.start, s.end)],
                              "status_changes": [], "confidence": 0.75, "rule": "tariff-rate"}
         if imposer is None or not targets:
             f["note"] = "imposing or targeted jurisdiction not found; fill in imposed_by/targets"

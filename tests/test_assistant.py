@@ -228,7 +228,7 @@ def test_leave_one_out_never_uses_the_article_itself(reg: Registry, corpus: list
     monkeypatch.setattr(assistant, "build_knowledge", spy)
     scores = assistant.leave_one_out(reg, corpus)
     assert [s.article for s in scores] == [a.id for a in corpus]
-    for art, (_, used) in zip(corpus, seen):
+    for art, (_, used) in zip(corpus, seen, strict=True):
         assert art.id not in used and len(used) == len(corpus) - 1
 
 

@@ -91,10 +91,10 @@ def parse_ann(source: str, text: str, display: str, name: str, meta: dict[str, A
             elif aid.startswith("R"):
                 _check_cols(cols, 2, "R1<TAB>Type Arg1:T1 Arg2:T2")
                 parts = cols[1].split()
-                args = dict(p.split(":", 1) for p in parts[1:] if ":" in p)
-                if len(parts) != 3 or not {"Arg1", "Arg2"} <= set(args):
+                rargs = dict(p.split(":", 1) for p in parts[1:] if ":" in p)
+                if len(parts) != 3 or not {"Arg1", "Arg2"} <= set(rargs):
                     raise ValueError("expected 'Type Arg1:ID Arg2:ID'")
-                doc.relations[aid] = RelationAnn(aid, parts[0], args["Arg1"], args["Arg2"], where)
+                doc.relations[aid] = RelationAnn(aid, parts[0], rargs["Arg1"], rargs["Arg2"], where)
                 doc.order.append(aid)
             elif aid.startswith("E"):
                 _check_cols(cols, 2, "E1<TAB>Type:T1 Role:T2 ...")
@@ -162,7 +162,7 @@ def _check_cols(cols: list[str], n: int, form: str) -> None:
 
 # ---- writing ---------------------------------------------------------------------
 
-def write_ann(art: dict[str, Any], mapping: Mapping) -> str:
+def write_ann(art: dict[str, Any], mapping: Mapping, names: dict[str, str] | None = None) -> str:
     """brat standoff for a ``tradekg-article/1`` dict whose spans are resolved (``span`` on every item).
 
     Mentions become T (+ N TradeKG:id), PostHolding facts R, other facts E with
@@ -170,13 +170,13 @@ def write_ann(art: dict[str, Any], mapping: Mapping) -> str:
     without a span go into annotator notes. Fragments ``t5``, ``t5.f2`` are
     joined into one discontinuous span again.
     """
-    w = _Writer(art, mapping)
+    w = _Writer(art, mapping, names or {})
     return w.run()
 
 
 class _Writer:
-    def __init__(self, art: dict[str, Any], mapping: Mapping):
-        self.a, self.m = art, mapping
+    def __init__(self, art: dict[str, Any], mapping: Mapping, names: dict[str, str]):
+        self.a, self.m, self.names = art, mapping, names
         self.text: str = art["text"]
         self.lines: list[str] = []
         self.n = {"T": 0, "E": 0, "R": 0, "A": 0, "N": 0, "#": 0}
@@ -226,7 +226,8 @@ class _Writer:
                 self.mention_entity[x["id"]] = x.get("entity")
             self.note(tid, {"id": base})
             if mens[0].get("entity"):
-                self.lines.append(f"{self.new('N')}\tReference {tid} {db}:{mens[0]['entity']}\t{mens[0]['entity']}")
+                ent = mens[0]["entity"]
+                self.lines.append(f"{self.new('N')}\tReference {tid} {db}:{ent}\t{self.names.get(ent, ent)}")
         event_of: dict[str, str] = {}
         for f in a.get("facts", []):
             if f["type"] == "PostHolding":

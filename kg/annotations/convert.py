@@ -119,24 +119,24 @@ def export_annotations(store: Any, fmt: str, out_dir: Path, onto: Ontology, mapp
     """Write every article's annotations in ``fmt``; return the files written."""
     written: list[Path] = []
     if fmt == "webannotation":
-        from kg.annotations.webanno import MEDIA_TYPE, collections
+        from kg.annotations.webanno import collections
 
         for aid, coll in collections(store):
             p = out_dir / f"{aid}.jsonld"
             write_atomic(p, json.dumps(coll, ensure_ascii=False, indent=1) + "\n")
             written.append(p)
-        _ = MEDIA_TYPE
         return written
     from kg.annotations.brat import write_ann
-    from kg.annotations.store_articles import article_dicts
+    from kg.annotations.store_articles import article_dicts, entity_names
 
     mapping = load_mapping("brat", mapping_path, onto)
+    names = entity_names(store)
     for art in article_dicts(store):
         aid = art["id"]
         meta = {k: art[k] for k in ("id", "title", "publisher", "published", "language", "url", "cites", "note")
                 if k in art}
         write_atomic(out_dir / f"{aid}.txt", art["text"])
-        write_atomic(out_dir / f"{aid}.ann", write_ann(art, mapping))
+        write_atomic(out_dir / f"{aid}.ann", write_ann(art, mapping, names))
         write_atomic(out_dir / f"{aid}.meta.yaml", dump_yaml(meta))
         written += [out_dir / f"{aid}.txt", out_dir / f"{aid}.ann", out_dir / f"{aid}.meta.yaml"]
     if mapping_path is None:

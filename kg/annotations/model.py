@@ -257,7 +257,7 @@ class _Converter:
             base = local_id(given or tid, taken)
             ids = [base] + [local_id(f"{base}.f{k}", taken) for k in range(2, len(t.fragments) + 1)]
             self.mention_ids[tid] = ids
-            for mid, (s, e) in zip(ids, t.fragments):
+            for mid, (s, e) in zip(ids, t.fragments, strict=True):
                 men: dict[str, Any] = {"id": mid, "type": m.entities[t.type], "span": [s, e], "text": doc.text[s:e]}
                 if ent:
                     men["entity"] = ent
@@ -494,8 +494,8 @@ class _Converter:
                                    "(resolved against the publication date) or a note date=YYYY-MM-DD")
                 return
             sc["date"] = day[0].isoformat()
-        out = {k: sc[k] for k in ("status", "date", "date_expression", "until", "new_rate", "instrument",
-                                  "attributed_to") if k in sc}
+        out: dict[str, Any] = {k: sc[k] for k in ("status", "date", "date_expression", "until", "new_rate",
+                                                  "instrument", "attributed_to") if k in sc}
         out["evidence"] = evidence
         by_event[measure].setdefault("status_changes", []).append(out)
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from kg.mapping import FIELD_PROPERTIES
 from kg.namespaces import (
-    DCTERMS, OA, RDF, REGISTRY_GRAPH, SCHEMA, TDO, article_id_from_graph,
+    DCTERMS,
+    OA,
+    RDF,
+    REGISTRY_GRAPH,
+    SCHEMA,
+    TDO,
+    article_id_from_graph,
 )
 
 Triples = dict[str, dict[str, list[Any]]]
@@ -57,6 +63,12 @@ def holdings(store: Any) -> dict[str, tuple[str, str]]:
     """Holding IRI -> (person id, post id), from the registry graph."""
     q = (f"SELECT ?h ?person ?post WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?h tdo:holder ?person ; tdo:post ?post }} }}")
     return {str(r["h"].value): (_local(str(r["person"].value)), _local(str(r["post"].value))) for r in store.query(q)}
+
+
+def entity_names(store: Any) -> dict[str, str]:
+    """Registry id -> name (rdfs:label), from the registry graph."""
+    q = f"SELECT ?e ?n WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?e rdfs:label ?n }} }}"
+    return {_local(str(r["e"].value)): str(r["n"].value) for r in store.query(q)}
 
 
 def _fact_id_of(evidence_iri: str) -> str:
@@ -114,7 +126,7 @@ class _Rebuilder:
             art["cites"] = sorted(_local(v.value) for v in a[str(TDO.citesOutlet)])
         art["text"] = _one(a, TDO.text).value  # type: ignore[union-attr]
         mentions = []
-        for s, n in g.items():
+        for _s, n in g.items():
             if _is_a(n, TDO.Mention):
                 target = _one(n, OA.hasTarget).value  # type: ignore[union-attr]
                 start, end, text = self.span(target)
@@ -134,7 +146,7 @@ class _Rebuilder:
                 ev.setdefault(body, []).append((int(s.rsplit("/", 1)[1]), n, s))
         for items in ev.values():
             items.sort(key=lambda x: x[0])
-        facts: list[tuple[int, dict[str, Any], str]] = []
+        facts: list[tuple[int, dict[str, Any]]] = []
         for s, n in g.items():
             if _one(n, TDO.factId) is not None:
                 facts.append(self.fact(s, n, ev))
@@ -152,12 +164,12 @@ class _Rebuilder:
         """{'evidence': [...], 'attributed_to'?: outlet} from evidence nodes."""
         outlets = [(_local(_one(n, TDO.attributedTo).value) if _one(n, TDO.attributedTo) else None)  # type: ignore[union-attr]
                    for _, n, _s in items]
-        mention_outlets = [o for (_, n, _s), o in zip(items, outlets)
+        mention_outlets = [o for (_, n, _s), o in zip(items, outlets, strict=False)
                            if _one(n, OA.hasTarget).value in self.mention_of_target]  # type: ignore[union-attr]
         common = Counter(mention_outlets or outlets).most_common(1)
         outlet = common[0][0] if common else None
         out: list[Any] = []
-        for (_, n, _s), o in zip(items, outlets):
+        for (_, n, _s), o in zip(items, outlets, strict=False):
             target = _one(n, OA.hasTarget).value  # type: ignore[union-attr]
             if target in self.mention_of_target:
                 out.append(self.mention_of_target[target])
@@ -204,15 +216,16 @@ class _Rebuilder:
         if quoted is not None:
             for i, (_, e, _s) in enumerate(items):
                 t = _one(e, OA.hasTarget).value  # type: ignore[union-attr]
-                if _one(e, TDO.role) is not None and _one(e, TDO.role).value == "quote" and \
-                        t not in self.mention_of_target and self.span(t)[2] == quoted.value:  # type: ignore[union-attr]
+                role = _one(e, TDO.role)
+                if role is not None and role.value == "quote" and \
+                        t not in self.mention_of_target and self.span(t)[2] == quoted.value:
                     start, end, text = self.span(t)
                     f["quote"] = {"span": [start, end], "text": text}
                     items.pop(i)
                     break
         first = min((x[0] for x in ev.get(s, [])), default=10**9)
         f.update(self.evidence(items, None))
-        status: list[tuple[int, dict[str, Any], str]] = []
+        status: list[tuple[int, dict[str, Any]]] = []
         for sv in n.get(str(TDO.statusChange), []):
             sn = self.g[sv.value]
             sc: dict[str, Any] = {"status": _local(_one(sn, TDO.status).value)}  # type: ignore[union-attr]
