@@ -442,6 +442,9 @@ class _Drafter:
             return None
         if ent.section == "people":
             return ent.id
+        if ent.section == "posts":  # "the prime minister said": the post's one holder on the publication date
+            holders = self.k.reg.holders(ent.id, self.pub)
+            return holders[0] if len(holders) == 1 else None
         return None
 
     def run(self) -> list[dict[str, Any]]:

@@ -79,6 +79,9 @@ def test_a_post_title_is_resolved_to_the_post_and_its_holder_on_that_day(reg: Re
     assert "held on 2025-04-16 by shigeru-ishiba" in m["rule"]
     later = draft_of(reg, "Talks went well, the prime minister said.", "2025-11-01")
     assert "by sanae-takaichi" in mention(later, "prime minister")["rule"]
+    quoted = draft_of(reg, '"We will hold firm on cars and parts," the prime minister told reporters.', "2025-04-16")
+    (st,) = facts(quoted, "Statement")
+    assert st["speaker"] == "shigeru-ishiba", "a post title speaks for the post's holder on that day"
 
 
 def test_new_people_and_agencies_are_proposed_as_candidates(reg: Registry) -> None:
