@@ -228,6 +228,20 @@ def test_date_control_follows_the_tariff_lifecycle(opened: OpenPage, day: str, v
     assert JAPAN_TARIFF in opened.js("window.tradekg.visibleNodeIris()")
 
 
+def test_date_slider_steps_through_the_days_of_change(opened: OpenPage) -> None:
+    days = opened.js("window.tradekg.data.changeDays")
+    assert days == sorted(days) and "2025-04-10" in days and "2025-07-09" in days  # pause starts, pause lapses
+    slide = """(i) => { const s = document.getElementById('date-slider'); s.value = String(i);
+                         s.dispatchEvent(new Event('input')); }"""
+    opened.js(slide, days.index("2025-04-10"))
+    assert opened.page.input_value("#date") == "2025-04-10"
+    assert JAPAN_TARIFF not in opened.js("window.tradekg.visibleNodeIris()")
+    opened.js(slide, days.index("2025-07-09"))
+    assert JAPAN_TARIFF in opened.js("window.tradekg.visibleNodeIris()")
+    opened.js(slide, len(days))  # rightmost: every date
+    assert opened.page.input_value("#date") == ""
+
+
 def test_date_control_hides_future_meetings_and_past_post_holdings(opened: OpenPage) -> None:
     talks = TDR + "event/us-japan-talks-2025-04-16"
     opened.page.fill("#date", "2025-04-15")

@@ -159,15 +159,21 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
         facts = [labels.get(f, _short(f)) for f in d.get("facts", []) if f not in (s, o)]
         edges.append({"id": len(edges), "from": node_ids[s], "to": node_ids[o], "rel": rel_index[p],
                       "valid": d.get("valid"), "facts": facts, "ev": ev})
-    days = sorted({x for item in [*nodes, *edges] for iv in (item["valid"] or []) for x in iv if x})
+    # the days on which something appears or disappears: the date slider steps through these
+    days = sorted({d for item in [*nodes, *edges] for start, end in (item["valid"] or [])
+                   for d in (start, _day_after(end) if end else None) if d})
     return {
         "format": "tradekg-graph-page/1",
         "view": {"title": view.title, "description": view.description, "source": view.source,
                  "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")},
-        "dateRange": [days[0], days[-1]] if days else None,
+        "dateRange": [days[0], days[-1]] if days else None, "changeDays": days,
         "classes": classes, "relations": relations, "nodes": nodes, "edges": edges,
         "quotes": quote_list, "articles": article_list,
     }
+
+
+def _day_after(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
 def _csp_hash(script: str) -> str:

@@ -162,25 +162,30 @@
 
   // ---- date control --------------------------------------------------------------
   var dateInput = document.getElementById("date"), slider = document.getElementById("date-slider");
-  var DAY = 86400000, range = data.dateRange;
-  function dayNumber(iso) { return Math.round(Date.parse(iso + "T00:00:00Z") / DAY); }
-  function isoOf(num) { return new Date(num * DAY).toISOString().slice(0, 10); }
-  if (range) {
-    var lo = dayNumber(range[0]) - 1, hi = dayNumber(range[1]) + 1;
-    slider.min = String(lo); slider.max = String(hi); slider.value = String(hi);
-    dateInput.min = isoOf(lo); dateInput.max = isoOf(hi + 365);
+  var days = data.changeDays || [];  // the slider steps through the days on which something changes
+  if (days.length) {
+    slider.min = "0"; slider.max = String(days.length); slider.value = String(days.length);
+    slider.title = "drag through the days on which something changes; rightmost = all dates";
   } else {
     slider.disabled = true;
   }
   function setDate(iso) {
     asOf = iso && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso : null;
     dateInput.value = asOf || "";
-    if (asOf && range) slider.value = String(dayNumber(asOf));
+    if (days.length) {
+      var i = 0;
+      if (asOf === null) i = days.length;
+      else while (i < days.length - 1 && days[i + 1] <= asOf) i++;
+      slider.value = String(i);
+    }
     refresh();
   }
   dateInput.addEventListener("change", function () { setDate(dateInput.value); });
   dateInput.addEventListener("input", function () { if (/^\d{4}-\d{2}-\d{2}$/.test(dateInput.value)) setDate(dateInput.value); });
-  slider.addEventListener("input", function () { setDate(isoOf(parseInt(slider.value, 10))); });
+  slider.addEventListener("input", function () {
+    var i = parseInt(slider.value, 10);
+    setDate(i >= days.length ? null : days[i]);
+  });
   document.getElementById("date-clear").addEventListener("click", function () { setDate(null); });
 
   // ---- search ----------------------------------------------------------------------
