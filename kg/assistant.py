@@ -937,12 +937,52 @@ class ArticleScore:
     meetings: Score
 
 
-def leave_one_out(reg: Registry, corpus: list[Article], threshold: float = THRESHOLD) -> list[ArticleScore]:
-    """Draft each article with the knowledge of every other one (and the registry), and score the draft."""
+def _referenced(arts: list[Article]) -> set[str]:
+    """Registry ids the articles refer to anywhere (mentions, fact fields, outlets)."""
+    out: set[str] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, str):
+            out.add(x)
+        elif isinstance(x, list):
+            for y in x:
+                walk(y)
+        elif isinstance(x, dict):
+            for key, y in x.items():
+                if key not in ("text", "summary", "note", "title", "scope", "place", "outcome", "date_expression"):
+                    walk(y)
+
+    for a in arts:
+        walk(a.data)
+    return out
+
+
+def registry_of(reg: Registry, arts: list[Article]) -> Registry:
+    """The registry cut down to what ``arts`` refer to, plus what those entries need
+    (the government of a post, the country of a government, a person's posts)."""
+    keep = {e for e in _referenced(arts) if e in reg.entities}
+    changed = True
+    while changed:
+        before = len(keep)
+        for eid in list(keep):
+            d = reg.entities[eid].data
+            keep.update(v for k2 in ("post_in", "government_of", "part_of", "broader") if (v := d.get(k2)))
+            keep.update(h.post for h in reg.holdings_of(eid))
+        changed = len(keep) != before
+    return Registry(reg.path, {k2: v for k2, v in reg.entities.items() if k2 in keep},
+                    [h for h in reg.holdings if h.person in keep], reg.digest)
+
+
+def leave_one_out(reg: Registry, corpus: list[Article], threshold: float = THRESHOLD,
+                  registry_from_rest: bool = False) -> list[ArticleScore]:
+    """Draft each article with the knowledge of every other one (and the registry), and score the draft.
+
+    With ``registry_from_rest`` the registry is cut down to the entities the other articles refer
+    to, so entities only the held-out article names are new to the assistant."""
     out = []
     for art in corpus:
         rest = [a for a in corpus if a.id != art.id]
-        k = build_knowledge(reg, rest)
+        k = build_knowledge(registry_of(reg, rest) if registry_from_rest else reg, rest)
         d = draft(k, art.text, art.published, art.id, publisher=art.data["publisher"], threshold=threshold)
         gold_m = [{"span": [m.span.start, m.span.end], "entity": m.entity} for m in art.mentions.values()]
         out.append(ArticleScore(art.id, score_mentions(gold_m, d["mentions"]),

@@ -245,3 +245,12 @@ def test_eval_assistant_prints_per_article_and_overall_figures(runner, corpus: l
     figures = [float(x) for x in overall.replace("%", " ").split()[1:]]
     assert len(figures) == 6 and all(0 <= x <= 100 for x in figures)
     assert "matching: a mention is right when" in res.output
+
+
+def test_registry_from_rest_drops_entities_only_the_held_out_article_names(reg: Registry,
+                                                                            corpus: list[Article]) -> None:
+    rest = [a for a in corpus if not a.id.startswith("001-")]
+    cut = assistant.registry_of(reg, rest)
+    assert "takeshi-iwaya" in reg.entities and "takeshi-iwaya" not in cut.entities
+    assert {"donald-trump", "president-of-the-united-states", "us-government", "united-states"} <= set(cut.entities)
+    assert all(h.person in cut.entities and h.post in cut.entities for h in cut.holdings)

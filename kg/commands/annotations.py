@@ -137,7 +137,10 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
 @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
               help="Entity registry (default: registry.yaml in CORPUS).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
-def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float) -> None:
+@click.option("--registry-from-rest", is_flag=True,
+              help="Also cut the registry down to what the other articles refer to (entities only the "
+                   "held-out article names are then new to the assistant).")
+def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float, registry_from_rest: bool) -> None:
     """Leave-one-out evaluation of the drafting assistant on CORPUS (default: articles).
 
     Each article is drafted with every other article (and the registry) as knowledge, and its
@@ -151,7 +154,9 @@ def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float)
     onto = load_ontology()
     reg = load_registry(_registry(registry, [corpus]), onto)
     arts = assistant.corpus_from_folder(corpus, onto, reg)
-    click.echo(assistant.report(assistant.leave_one_out(reg, arts, threshold)))
+    click.echo(assistant.report(assistant.leave_one_out(reg, arts, threshold, registry_from_rest)))
+    if registry_from_rest:
+        click.echo("(registry cut down to the entities the other articles refer to)")
     click.echo("\n" + assistant.MATCHING)
 
 
