@@ -27,6 +27,7 @@ from kg.viz import select
 from kg.viz.evidence import edge_quotes, load_evidence
 from kg.viz.extract import Extraction, resolve_entity
 from kg.viz.layout import SEED, centrality
+from kg.viz.page import property_label
 
 OFFICIALS = str(TDO.Official)
 GOVERNMENTS = (str(TDO.Government), str(TDO.GovernmentBody))
@@ -124,7 +125,7 @@ def path_between(store: Any, a: str, b: str, onto: Ontology | None = None) -> di
                 qs = edge_quotes(quotes, d.get("facts", []), s, p, o)
                 q = qs[0] if qs else None
                 art = articles.get(q.article) if q else None
-                links.append({"relation": onto.label(p), "property": p, "forward": s == n,
+                links.append({"relation": property_label(onto, p), "property": p, "forward": s == n,
                               "valid": d.get("valid"),
                               "quote": q.exact if q else None,
                               "article": art.title if art else None, "date": art.date if art else None,
@@ -214,7 +215,7 @@ def export_graph(store: Any, out: Path | None, fmt: str, focus: str | None = Non
                                              "betweenness": float(bc.get(n, 0.0)), "community": community.get(n, 0),
                                              "valid": _valid_text(valid)})
     for s, o, p, d in g.edges(keys=True, data=True):
-        h.add_edge(s, o, key=p, label=onto.label(p), property=p, valid=_valid_text(d.get("valid")))
+        h.add_edge(s, o, key=p, label=property_label(onto, p), property=p, valid=_valid_text(d.get("valid")))
     writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
     if out is None:
         assert stdout is not None

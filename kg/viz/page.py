@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from rdflib.namespace import RDFS
 
 from kg.errors import TradeKGError
 from kg.namespaces import TDO, TDR
@@ -39,6 +40,23 @@ DEFAULT_COLOR = "#97a5b3"
 DEFAULT_SHAPE = "dot"
 VIS_SHAPES = {"dot", "box", "diamond", "star", "triangle", "triangleDown", "square", "ellipse", "hexagon",
               "circle", "database", "text"}
+
+
+SHOWN_ELSEWHERE = {str(RDFS.label), str(TDO.statusChange)}
+"""Properties the side panel shows in its own way (the heading, the status history), not in the property list."""
+
+
+def property_label(onto: Ontology, prop: str) -> str:
+    """The property's rdfs:label, or its local name spelt out for terms outside the ontology.
+
+    >>> from kg.ontology import load_ontology
+    >>> property_label(load_ontology(), "http://www.w3.org/ns/prov#wasDerivedFrom")
+    'was derived from'
+    """
+    if prop in onto.labels:
+        return onto.labels[prop]
+    local = re.split(r"[#/]", prop)[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
 
 
 class AssetError(TradeKGError):
@@ -111,7 +129,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
     rel_index: dict[str, int] = {}
     for p in sorted({k for _, _, k in g.edges(keys=True)}, key=lambda p: (onto.label(p), p)):
         rel_index[p] = len(relations)
-        relations.append({"iri": p, "label": onto.label(p), "comment": onto.comments.get(p, "")})
+        relations.append({"iri": p, "label": property_label(onto, p), "comment": onto.comments.get(p, "")})
 
     quote_list: list[dict[str, Any]] = []
     quote_index: dict[str, int] = {}
@@ -140,10 +158,12 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
         d = g.nodes[n]
         props = []
         for p, v, is_iri in ex.properties.get(n, []):
+            if p in SHOWN_ELSEWHERE:
+                continue
             if is_iri:
-                props.append([onto.label(p), labels.get(v, _short(v)), node_ids.get(v), v])
+                props.append([property_label(onto, p), labels.get(v, _short(v)), node_ids.get(v), v])
             else:
-                props.append([onto.label(p), v, None, None])
+                props.append([property_label(onto, p), v, None, None])
         status = [{"date": c.date, "status": onto.label(c.status), "until": c.until, "inForce": c.in_force,
                    "rate": c.new_rate, "instrument": labels.get(c.instrument, c.instrument) if c.instrument else None}
                   for c in ex.statuses.get(n, [])]

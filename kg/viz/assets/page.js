@@ -296,6 +296,7 @@
           (s.instrument ? ", under " + s.instrument : "") + (s.inForce ? " (in force)" : " (not in force)")];
       })));
     }
+    parts.push(el("h3", { text: "Evidence (" + n.ev.length + ")" }), evidenceList(n.ev));
     var conn = edgeData.filter(function (e) { return e.from === id || e.to === id; });
     if (conn.length) {
       parts.push(el("h3", { text: "Connections (" + conn.length + ")" }));
@@ -308,7 +309,6 @@
       });
       parts.push(ul);
     }
-    parts.push(el("h3", { text: "Evidence (" + n.ev.length + ")" }), evidenceList(n.ev));
     open(parts);
     body.setAttribute("data-kind", "node");
     body.setAttribute("data-iri", n.iri);
