@@ -402,7 +402,7 @@ def render(result: Any, fmt: str, out: IO[bytes], width: int = 160, hide: frozen
         else:
             out.write(b"true\n" if value else b"false\n")
         return Outcome("ASK", boolean=value)
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions) and not hasattr(result, "variables"):  # CONSTRUCT/DESCRIBE
         if fmt not in _GRAPH_FORMATS:
             raise QueryError(f"CONSTRUCT/DESCRIBE results are RDF triples; --format {fmt} is for SELECT; "
                              "use --format turtle (default), ntriples or xml")
