@@ -30,6 +30,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Benchmarks (not part of make test / CI): see bench/README.md. Each step runs in its own process.
+bench: $(STAMP)
+	$(PY) bench/bench.py
+
+bench-quick: $(STAMP)
+	$(PY) bench/bench.py --quick
+
 eval: $(STAMP)
 	@echo "== drafting assistant, leave-one-out on articles/: recall and precision per article and overall"
 	$(TRADEKG) eval-assistant articles

@@ -1,0 +1,521 @@
+"""TradeKG benchmark: build, bulk-load limit, rdflib baseline, queries, export, graph page, rebuild.
+
+Run ``python bench/bench.py`` (``make bench``) for N = 1,000, 10,000 and 100,000
+articles or ``--quick`` (``make bench-quick``) for 1,000 only. Every measured step
+runs in its own child process (peak RSS read from that child's ``ru_maxrss`` via
+``os.wait4``), with a 10-minute limit per step; the table is printed at the end
+and the figures written to ``bench/results/bench-<time>.json``. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH = ROOT / "bench"
+CORPUS_DIR = BENCH / "corpus"
+RESULTS_DIR = BENCH / "results"
+STEP_TIMEOUT = 600.0  # seconds per child step
+BUILD_INCREMENT = 10_000  # articles per build step (each step its own process, within the step limit)
+RDFLIB_MAX_N = 10_000
+RDFLIB_QUERY_TIMEOUT = 60  # seconds per rdflib query run
+QUERY_RUNS = 5
+VIZ_NODES = 5000
+
+
+# ---------------------------------------------------------------------------
+# child steps: each prints one JSON object as its last stdout line
+# ---------------------------------------------------------------------------
+
+def _folders(corpus: Path, upto: int) -> list[Path]:
+    from kg.synth import ARTICLES_PER_FOLDER
+
+    n_folders = (upto + ARTICLES_PER_FOLDER - 1) // ARTICLES_PER_FOLDER
+    return [corpus / f"a{i:04d}" for i in range(n_folders)]
+
+
+def step_synth(a: dict[str, Any]) -> dict[str, Any]:
+    from kg.synth import write_corpus
+
+    t = time.perf_counter()
+    write_corpus(Path(a["corpus"]), a["n"], seed=a["seed"])
+    return {"seconds": time.perf_counter() - t}
+
+
+def step_build(a: dict[str, Any]) -> dict[str, Any]:
+    from kg.build import build
+
+    corpus = Path(a["corpus"])
+    t = time.perf_counter()
+    rep = build(_folders(corpus, a["upto"]), Path(a["store"]), registry=corpus / "registry.yaml")
+    return {"seconds": time.perf_counter() - t, "built": len(rep.built), "unchanged": rep.unchanged,
+            "quads_written": rep.quads_written, "total_quads": rep.total_quads}
+
+
+def step_dump(a: dict[str, Any]) -> dict[str, Any]:
+    """All quads of the store as N-Quads (the input of the bulk-load limit), and the export command's outputs."""
+    from kg.store import open_store
+
+    store = open_store(Path(a["store"]), read_only=True)
+    out: dict[str, Any] = {}
+    t = time.perf_counter()
+    with open(a["nquads"], "wb") as f:
+        store.dump_nquads(f)
+    out["dump_seconds"] = time.perf_counter() - t
+    out["dump_bytes"] = Path(a["nquads"]).stat().st_size
+    try:
+        from kg.export import export
+    except ImportError:  # pragma: no cover - export written by a colleague
+        export = None
+    work = Path(a["work"])
+    for fmt, ext in (("turtle", "ttl"), ("nquads", "nq")):
+        target = work / f"export.{ext}"
+        t = time.perf_counter()
+        if export is not None:
+            rep = export(store, target, fmt)
+            n, how = rep.statements, "kg.export.export (tradekg export: asserted graphs, no inferred/meta)"
+        else:  # pragma: no cover
+            import pyoxigraph as ox
+
+            with open(target, "wb") as f:
+                store.ox.dump(f, ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TURTLE)
+            n, how = -1, "pyoxigraph dump"
+        secs = time.perf_counter() - t
+        out[f"export_{fmt}"] = {"seconds": secs, "statements": n, "per_s": n / secs if secs else 0.0,
+                                "bytes": target.stat().st_size, "how": how}
+        target.unlink()
+    return out
+
+
+def step_bulk(a: dict[str, Any]) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    dest = Path(a["dest"])
+    shutil.rmtree(dest, ignore_errors=True)
+    t = time.perf_counter()
+    store = ox.Store(str(dest))
+    store.bulk_load(path=a["nquads"], format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    secs = time.perf_counter() - t
+    n = len(store)
+    del store
+    return {"seconds": secs, "quads": n, "bytes": _du(dest)}
+
+
+def _library() -> dict[str, Any]:
+    try:
+        from kg.query import load_library
+    except ImportError:  # pragma: no cover
+        return {}
+    return load_library(ROOT / "queries")
+
+
+def _synthetic_params(q: Any, picks: dict[str, str]) -> dict[str, str]:
+    """Parameter values that exist in the synthetic corpus (header defaults for the rest)."""
+    raw: dict[str, str] = {}
+    for p in q.params:
+        if p.name in picks and p.type == "iri":
+            raw[p.name] = picks[p.name]
+    return raw
+
+
+def _picks(corpus: Path, seed: int, store: Any) -> dict[str, str]:
+    """Busy entities of the synthetic corpus to bind the library's parameters to."""
+    from kg.namespaces import article_iri, entity_iri
+    from kg.synth import Universe
+
+    u = Universe(seed)
+    a, b = u.jurisdictions[0], u.jurisdictions[1]
+    first_article = json.loads(next(iter(sorted((corpus / "a0000").glob("*.json")))).read_text(encoding="utf-8"))
+    meeting = next(f for f in first_article["facts"] if f["type"] in ("Meeting", "Talks", "Summit", "PhoneCall"))
+    post = f"{a.id}-trade-minister"
+    speaker = u.holder(post, "2025-06-01") or u.people[0].id
+    tariff = next((t["id"] for t in u.tariffs if t["a"].id == a.id), u.tariffs[0]["id"])
+    return {
+        "party1": entity_iri("org", a.gov), "party2": entity_iri("org", b.gov),
+        "article": article_iri(first_article["id"]), "country": entity_iri("jurisdiction", a.id),
+        "fact": entity_iri("measure", tariff), "meeting": entity_iri("event", meeting["id"]),
+        "speaker": entity_iri("person", speaker), "person": entity_iri("person", speaker),
+        "post": entity_iri("post", post), "imposer": entity_iri("jurisdiction", a.id),
+        "target": entity_iri("jurisdiction", b.id),
+    }
+
+
+def _run_ox(store: Any, q: Any, bindings: dict[str, Any]) -> int:
+    res = store.query(q.text, bindings)
+    if hasattr(res, "__iter__"):
+        return sum(1 for _ in res)
+    return int(bool(res))
+
+
+def step_queries(a: dict[str, Any]) -> dict[str, Any]:
+    from kg.query import bind
+    from kg.store import open_store
+
+    store = open_store(Path(a["store"]), read_only=True)
+    picks = _picks(Path(a["corpus"]), a["seed"], store)
+    out: dict[str, Any] = {}
+    for name, q in _library().items():
+        if name.startswith("checks/"):
+            continue
+        raw = _synthetic_params(q, picks)
+        b = bind(q, raw)
+        rows = _run_ox(store, q, b)  # warm-up
+        times = []
+        for _ in range(QUERY_RUNS):
+            t = time.perf_counter()
+            rows = _run_ox(store, q, b)
+            times.append(time.perf_counter() - t)
+        out[name] = {"median_ms": statistics.median(times) * 1000, "rows": rows, "params": raw}
+    return {"queries": out}
+
+
+def step_rdflib(a: dict[str, Any]) -> dict[str, Any]:
+    """The same build (check + map every article, then parse its N-Quads) into rdflib's in-memory Dataset,
+    then the library queries against it."""
+    import signal
+
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.build import discover
+    from kg.mapping import article_quads, entailments
+    from kg.namespaces import PREFIXES, REGISTRY_INFERRED_GRAPH
+    from kg.ontology import load_ontology
+    from kg.registry import load_registry, registry_quads
+    from kg.articles import load_article
+    from kg.build import _ontology_nquads
+
+    corpus = Path(a["corpus"])
+    ds = rdflib.Dataset()
+    t = time.perf_counter()
+    c = discover(_folders(corpus, a["upto"]), corpus / "registry.yaml")
+    onto = load_ontology()
+    reg = load_registry(c.registry, onto)
+    ds.parse(data=_ontology_nquads(onto), format="nquads")
+    rq = registry_quads(reg, onto)
+    ds.parse(data=rq.text(), format="nquads")
+    ds.parse(data=entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto).text(), format="nquads")
+    for path in c.files:
+        art = load_article(path, onto, reg)
+        w, inferred = article_quads(art, onto, reg, str(path.resolve()))
+        ds.parse(data=w.text() + inferred.text(), format="nquads")
+    build_s = time.perf_counter() - t
+    n = len(ds)
+    out: dict[str, Any] = {"build_seconds": build_s, "quads": n,
+                           "how": "tradekg check+mapping per article, its N-Quads parsed into rdflib.Dataset (Memory store)"}
+    if not a.get("queries"):
+        return out
+    from kg.query import bind
+    from kg.store import open_store
+
+    ds.default_union = True
+    prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    store = open_store(Path(a["store"]), read_only=True)
+    picks = _picks(corpus, a["seed"], store)
+
+    class Timeout(Exception):
+        pass
+
+    def on_alarm(*_: Any) -> None:
+        raise Timeout
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    results: dict[str, Any] = {}
+    for name, q in _library().items():
+        if name.startswith("checks/"):
+            continue
+        b = bind(q, _synthetic_params(q, picks))
+        init = {rdflib.Variable(k): (rdflib.URIRef(v.value) if isinstance(v, ox.NamedNode)
+                                     else rdflib.Literal(v.value, datatype=rdflib.URIRef(v.datatype.value)))
+                for k, v in b.items()}
+        times: list[float] = []
+        timed_out = False
+        for _ in range(QUERY_RUNS):
+            signal.alarm(RDFLIB_QUERY_TIMEOUT)
+            t = time.perf_counter()
+            try:
+                rows = sum(1 for _ in ds.query(prologue + q.text, initBindings=init))
+                times.append(time.perf_counter() - t)
+            except Timeout:
+                timed_out = True
+                break
+            finally:
+                signal.alarm(0)
+            if sum(times) > 30:  # slow: fewer runs, the median of what ran
+                break
+        results[name] = {"median_ms": statistics.median(times) * 1000 if times else None, "runs": len(times),
+                         "rows": rows if times else None,
+                         "timed_out_after_s": RDFLIB_QUERY_TIMEOUT if timed_out else None}
+    out["queries"] = results
+    return out
+
+
+def step_rebuild(a: dict[str, Any]) -> dict[str, Any]:
+    """Change one article (its title), rebuild, and put it back (second rebuild, also timed)."""
+    from kg.build import build
+
+    corpus = Path(a["corpus"])
+    target = sorted((corpus / "a0000").glob("*.json"))[1]
+    original = target.read_bytes()
+    doc = json.loads(original)
+    doc["title"] += " (updated)"
+    out: dict[str, Any] = {"article": target.name}
+    try:
+        target.write_bytes((json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        t = time.perf_counter()
+        rep = build(_folders(corpus, a["upto"]), Path(a["store"]), registry=corpus / "registry.yaml")
+        out["seconds"] = time.perf_counter() - t
+        out["built"], out["unchanged"] = len(rep.built), rep.unchanged
+    finally:
+        target.write_bytes(original)
+    t = time.perf_counter()
+    rep = build(_folders(corpus, a["upto"]), Path(a["store"]), registry=corpus / "registry.yaml")
+    out["restore_seconds"] = time.perf_counter() - t
+    out["restore_built"] = len(rep.built)
+    return out
+
+
+def step_viz(a: dict[str, Any]) -> dict[str, Any]:
+    try:
+        from kg.viz import bench_page
+        from kg.viz.bench import time_to_stable
+    except ImportError:
+        return {"available": False, "note": "kg.viz.bench_page not available"}
+    out_page = Path(a["work"]) / "bench-page.html"
+    t = time.perf_counter()
+    bench_page(a["nodes"], out_page)
+    gen = time.perf_counter() - t
+    res: dict[str, Any] = {"available": True, "nodes": a["nodes"], "generate_seconds": gen,
+                           "page_bytes": out_page.stat().st_size}
+    try:
+        res["stable_seconds"] = time_to_stable(out_page, timeout_s=240)
+    except Exception as exc:  # Chromium missing or too slow: say so in the table
+        res["stable_seconds"] = None
+        res["note"] = f"{type(exc).__name__}: {exc}"[:300]
+    return res
+
+
+def step_server(a: dict[str, Any]) -> dict[str, Any]:
+    try:
+        from kg.remote import bench_build
+    except ImportError:
+        return {"available": False, "note": "kg.remote.bench_build not available"}
+    corpus = Path(a["corpus"])
+    res = bench_build(_folders(corpus, a["upto"]), n=1, registry=corpus / "registry.yaml")
+    return {"available": True, **res}
+
+
+STEPS = {"synth": step_synth, "build": step_build, "dump": step_dump, "bulk": step_bulk, "queries": step_queries,
+         "rdflib": step_rdflib, "rebuild": step_rebuild, "viz": step_viz, "server": step_server}
+
+
+# ---------------------------------------------------------------------------
+# the parent: runs steps as children, collects figures, prints the table
+# ---------------------------------------------------------------------------
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_step(name: str, args: dict[str, Any], log: Any, timeout: float = STEP_TIMEOUT) -> dict[str, Any]:
+    """Run one step in a child process; add its wall time and peak RSS (MiB)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "_step", name, json.dumps(args)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    deadline = t + timeout
+    status, ru = 0, None
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            _, status, ru = os.wait4(proc.pid, 0)
+            stdout, stderr = proc.communicate()
+            return {"error": f"step {name} exceeded {timeout:.0f} s", "wall_seconds": time.perf_counter() - t}
+        time.sleep(0.05)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t
+    rss_mib = ru.ru_maxrss / 1024 if ru else None  # ru_maxrss is KiB on Linux
+    lines = stdout.decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        err = stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
+        log(f"   ! step {name} failed (exit {proc.returncode}): {' | '.join(err)}")
+        return {"error": " | ".join(err), "wall_seconds": wall, "peak_rss_mib": rss_mib}
+    res: dict[str, Any] = json.loads(lines[-1])
+    res["wall_seconds"] = wall
+    res["peak_rss_mib"] = rss_mib
+    return res
+
+
+def bench_size(n: int, seed: int, log: Any, server: bool) -> dict[str, Any]:
+    corpus = CORPUS_DIR / f"n{n}-seed{seed}"
+    work = CORPUS_DIR / f"n{n}-seed{seed}.work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    store = work / "store"
+    r: dict[str, Any] = {"articles": n}
+    log(f"== N = {n:,} articles (corpus {corpus.relative_to(ROOT)})")
+    r["synth"] = run_step("synth", {"corpus": str(corpus), "n": n, "seed": seed}, log)
+    log(f"   synth: {r['synth'].get('seconds', 0):.1f} s")
+    # build, in steps of BUILD_INCREMENT articles each in its own process (each within the step limit)
+    parts = []
+    for upto in range(min(n, BUILD_INCREMENT), n + 1, BUILD_INCREMENT) if n > BUILD_INCREMENT else [n]:
+        p = run_step("build", {"corpus": str(corpus), "upto": upto, "store": str(store)}, log)
+        parts.append(p)
+        log(f"   build up to {upto:,}: {p.get('seconds', float('nan')):.1f} s, {p.get('built', '?')} built, "
+            f"peak RSS {p.get('peak_rss_mib') or 0:.0f} MiB")
+        if "error" in p:
+            break
+    ok = all("error" not in p for p in parts)
+    secs = sum(p.get("seconds", 0) for p in parts)
+    r["build"] = {"steps": parts, "ok": ok, "seconds": secs,
+                  "quads_written": sum(p.get("quads_written", 0) for p in parts),
+                  "total_quads": parts[-1].get("total_quads"),
+                  "peak_rss_mib": max((p.get("peak_rss_mib") or 0) for p in parts),
+                  "store_bytes": _du(store)}
+    r["build"]["articles_per_s"] = n / secs if ok and secs else None
+    r["build"]["quads_per_s"] = r["build"]["quads_written"] / secs if ok and secs else None
+    if not ok:
+        return r
+    nquads = work / "all.nq"
+    r["dump"] = run_step("dump", {"store": str(store), "nquads": str(nquads), "work": str(work)}, log)
+    log(f"   dump + exports: {r['dump'].get('wall_seconds', 0):.1f} s")
+    r["bulk"] = run_step("bulk", {"nquads": str(nquads), "dest": str(work / "bulk")}, log)
+    log(f"   bulk load: {r['bulk'].get('seconds', float('nan')):.1f} s")
+    shutil.rmtree(work / "bulk", ignore_errors=True)
+    nquads.unlink(missing_ok=True)
+    r["queries"] = run_step("queries", {"store": str(store), "corpus": str(corpus), "seed": seed}, log)
+    log("   queries done")
+    if n <= RDFLIB_MAX_N:
+        r["rdflib"] = run_step("rdflib", {"corpus": str(corpus), "upto": n, "store": str(store), "seed": seed,
+                                          "queries": True}, log)
+        log(f"   rdflib build: {r['rdflib'].get('build_seconds', float('nan')):.1f} s")
+    r["rebuild"] = run_step("rebuild", {"corpus": str(corpus), "upto": n, "store": str(store)}, log)
+    log(f"   one-article rebuild: {r['rebuild'].get('seconds', float('nan')):.2f} s")
+    if server and n <= RDFLIB_MAX_N:
+        r["server"] = run_step("server", {"corpus": str(corpus), "upto": n}, log)
+        log("   server build done")
+    r["store_path"] = str(store)
+    return r
+
+
+def _f(x: Any, fmt: str = "{:,.0f}") -> str:
+    return "—" if x is None else fmt.format(x)
+
+
+def table(results: dict[str, Any]) -> str:
+    sizes = results["sizes"]
+    cols = [f"{s['articles']:,}" for s in sizes]
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, fn: Any) -> None:
+        vals = []
+        for s in sizes:
+            try:
+                vals.append(fn(s))
+            except (KeyError, TypeError, ZeroDivisionError):
+                vals.append("—")
+        rows.append((label, vals))
+
+    row("build: seconds", lambda s: _f(s["build"]["seconds"], "{:,.1f}"))
+    row("build: articles/s", lambda s: _f(s["build"]["articles_per_s"]))
+    row("build: quads/s", lambda s: _f(s["build"]["quads_per_s"]))
+    row("build: quads in store", lambda s: _f(s["build"]["total_quads"]))
+    row("build: peak RSS MiB", lambda s: _f(s["build"]["peak_rss_mib"]))
+    row("build: store on disk MiB", lambda s: _f(s["build"]["store_bytes"] / 2**20))
+    row("limit: Oxigraph bulk_load s", lambda s: _f(s["bulk"]["seconds"], "{:,.1f}"))
+    row("ratio build / bulk_load", lambda s: _f(s["build"]["seconds"] / s["bulk"]["seconds"], "{:.2f}x"))
+    row("baseline: rdflib build s", lambda s: _f(s["rdflib"]["build_seconds"], "{:,.1f}"))
+    row("ratio rdflib / build", lambda s: _f(s["rdflib"]["build_seconds"] / s["build"]["seconds"], "{:.1f}x"))
+    names = sorted({q for s in sizes for q in s.get("queries", {}).get("queries", {})})
+    for q in names:
+        row(f"query {q}: median ms", lambda s, q=q: _f(s["queries"]["queries"][q]["median_ms"], "{:,.1f}"))
+        row(f"  rdflib: median ms (ratio)", lambda s, q=q: (
+            _f(s["rdflib"]["queries"][q]["median_ms"], "{:,.0f}")
+            + f" ({s['rdflib']['queries'][q]['median_ms'] / s['queries']['queries'][q]['median_ms']:.0f}x)"
+            if s["rdflib"]["queries"][q]["median_ms"] is not None
+            else f">{s['rdflib']['queries'][q]['timed_out_after_s']} s"))
+    row("export Turtle triples/s", lambda s: _f(s["dump"]["export_turtle"]["per_s"]))
+    row("export N-Quads quads/s", lambda s: _f(s["dump"]["export_nquads"]["per_s"]))
+    row("rebuild one article s", lambda s: _f(s["rebuild"]["seconds"], "{:.2f}"))
+    row("server build quads/s", lambda s: _f(s["server"]["server"]["quads_per_s"]))
+    row("embedded build quads/s (same run)", lambda s: _f(s["server"]["embedded"]["quads_per_s"]))
+    width = max(len(r[0]) for r in rows) + 2
+    out = io.StringIO()
+    out.write("| " + "articles".ljust(width) + " | " + " | ".join(c.rjust(14) for c in cols) + " |\n")
+    out.write("|" + "-" * (width + 2) + "|" + "|".join("-" * 16 for _ in cols) + "|\n")
+    for label, vals in rows:
+        out.write("| " + label.ljust(width) + " | " + " | ".join(v.rjust(14) for v in vals) + " |\n")
+    viz = results.get("viz", {})
+    if viz.get("available"):
+        out.write(f"\ngraph page, {viz['nodes']:,}-node view (kg.viz.bench_page): generated in "
+                  f"{viz['generate_seconds']:.2f} s, stable layout in headless Chromium in "
+                  + (f"{viz['stable_seconds']:.2f} s" if viz.get("stable_seconds") is not None
+                     else f"— ({viz.get('note', 'not measured')})") + "\n")
+    else:
+        out.write(f"\ngraph page: not available ({viz.get('note', 'kg.viz.bench_page missing')})\n")
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 articles only")
+    ap.add_argument("--sizes", default=None, help="comma-separated article counts (default 1000,10000,100000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-server", action="store_true", help="skip the build to an Oxigraph server")
+    ap.add_argument("--keep", action="store_true", help="keep the stores under bench/corpus/*.work")
+    args = ap.parse_args(argv)
+    sizes = [1000] if args.quick else [int(x) for x in (args.sizes or "1000,10000,100000").split(",")]
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    started = dt.datetime.now(dt.timezone.utc)
+    results: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"), "seed": args.seed,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_at_start": os.getloadavg()},
+        "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
+        "sizes": [],
+    }
+    work = CORPUS_DIR / "viz.work"
+    work.mkdir(parents=True, exist_ok=True)
+    results["viz"] = run_step("viz", {"work": str(work), "nodes": VIZ_NODES}, log)
+    for n in sizes:
+        r = bench_size(n, args.seed, log, server=not args.no_server)
+        results["sizes"].append(r)
+        if not args.keep:
+            shutil.rmtree(CORPUS_DIR / f"n{n}-seed{args.seed}.work", ignore_errors=True)
+        results["machine"]["load_average_now"] = os.getloadavg()
+        path = RESULTS_DIR / f"bench-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+        path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    text = table(results)
+    print(text)
+    log(f"results: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_step":
+        res = STEPS[sys.argv[2]](json.loads(sys.argv[3]))
+        print(json.dumps(res, default=str))
+        sys.exit(0)
+    sys.exit(main())
