@@ -56,7 +56,11 @@ def communities(g: nx.Graph, seed: int = SEED) -> list[set[Any]]:
 
 
 def _simple(g: nx.MultiDiGraph) -> nx.Graph:
-    return nx.Graph(g.to_undirected(as_view=True))
+    """The undirected simple graph, nodes and edges inserted in sorted order (so ties break the same way)."""
+    u = nx.Graph()
+    u.add_nodes_from(sorted(g.nodes))
+    u.add_edges_from(sorted({(min(a, b), max(a, b)) for a, b in g.edges() if a != b}))
+    return u
 
 
 def _row(g: nx.MultiDiGraph, onto: Ontology, n: str, deg: dict[Any, int], bc: dict[Any, float]) -> dict[str, Any]:
@@ -110,7 +114,7 @@ def path_between(store: Any, a: str, b: str, onto: Ontology | None = None) -> di
     names = aliases(store)
     src, dst = resolve_entity(g, a, names), resolve_entity(g, b, names)
     try:
-        nodes = nx.shortest_path(g.to_undirected(as_view=True), src, dst)
+        nodes = nx.shortest_path(_simple(g), src, dst)
     except nx.NetworkXNoPath:
         raise NoPathError(f"{g.nodes[src]['label']} ({_short(src)}) and {g.nodes[dst]['label']} ({_short(dst)}) "
                           "are not connected in the graph") from None

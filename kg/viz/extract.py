@@ -231,7 +231,8 @@ def _outgoing(store: Any, onto: Ontology) -> list[tuple[str, str, Any]]:
     values = " ".join(f"<{c}>" for c in sorted(classes))
     q = (f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . GRAPH ?g {{ ?s ?p ?o }} "
          f"FILTER({ASSERTED}) }}")
-    return [(r["s"].value, r["p"].value, r["o"]) for r in _rows(store, q)]
+    rows = [(r["s"].value, r["p"].value, r["o"]) for r in _rows(store, q)]
+    return sorted(rows, key=lambda t: (t[0], t[1], t[2].value))
 
 
 # ---- assembling ---------------------------------------------------------------
@@ -278,7 +279,7 @@ def _assemble(store: Any, onto: Ontology, nodes: dict[str, str], labels: dict[st
     g = nx.MultiDiGraph()
     dates = _dates(store)
     statuses = _status_changes(store, onto)
-    for n, cls in nodes.items():
+    for n, cls in sorted(nodes.items()):  # sorted, so layouts, communities and paths do not depend on query order
         valid: list[Interval] | None = None
         if n in statuses:
             valid = in_force_intervals(statuses[n])
