@@ -338,6 +338,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"{where}: {err.message}; see kg/schema/article.schema.json for the fields"
     if err.validator == "pattern":
         return f"{where}: {err.instance!r} does not have the expected form ({err.validator_value})"
+    if err.validator == "not" and isinstance(err.instance, str):
+        return (f"{where}: {err.instance!r} is not an allowed id; expected lower-case letters, digits, '.', '_' "
+                "or '-', without '..' or a line break")
     if err.validator == "oneOf" and not err.path:
         return "give the article text as either text: or text_file:, exactly one of them"
     return f"{where}: {err.message}"

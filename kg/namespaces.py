@@ -78,10 +78,10 @@ def slug(text: str) -> str:
 def is_valid_id(identifier: str) -> bool:
     """Whether ``identifier`` may be used as an id in articles and the registry.
 
-    >>> is_valid_id("shigeru-ishiba"), is_valid_id("../x"), is_valid_id("a b")
-    (True, False, False)
+    >>> is_valid_id("shigeru-ishiba"), is_valid_id("../x"), is_valid_id("a b"), is_valid_id("abc\\n")
+    (True, False, False, False)
     """
-    return bool(_ID_RE.match(identifier)) and ".." not in identifier
+    return bool(_ID_RE.fullmatch(identifier)) and ".." not in identifier  # fullmatch: "$" alone accepts "abc\n"
 
 
 def iri_error(value: str) -> str | None:
