@@ -4,7 +4,8 @@ Layout uses igraph's layouts in C, seeded for determinism: Kamada-Kawai up to
 :data:`KAMADA_KAWAI_UP_TO` nodes (even spacing), Fruchterman-Reingold above
 (the grid variant above :data:`GRID_ABOVE` nodes: about 1 s for 5,000 nodes).
 Sizes come from networkx degree and betweenness centrality (betweenness is
-estimated from :data:`BETWEENNESS_SAMPLES` sources on big graphs).
+estimated from sampled sources on big graphs: :data:`BETWEENNESS_SAMPLES` for
+analysis, :data:`PAGE_BETWEENNESS_SAMPLES` for node sizes).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ GAP_PX = 160.0
 KAMADA_KAWAI_UP_TO = 400
 BETWEENNESS_EXACT_UP_TO = 1000
 BETWEENNESS_SAMPLES = 200
+PAGE_BETWEENNESS_SAMPLES = 50  # node sizes on the page need less precision than `tradekg analyze`
 SEED = 42
 
 
@@ -116,14 +118,14 @@ def spread(xs: list[float], ys: list[float], min_dist: float, rounds: int = 30) 
     return xs, ys
 
 
-def centrality(g: nx.Graph, seed: int = SEED) -> tuple[dict[object, int], dict[object, float]]:
+def centrality(g: nx.Graph, seed: int = SEED, samples: int = BETWEENNESS_SAMPLES) -> tuple[dict[object, int], dict[object, float]]:
     """Degree and betweenness centrality (normalised) on the undirected simple graph."""
     u = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() or g.is_multigraph() else g
     deg = dict(u.degree())
     if u.number_of_nodes() <= BETWEENNESS_EXACT_UP_TO:
         bc = nx.betweenness_centrality(u)
     else:
-        bc = nx.betweenness_centrality(u, k=BETWEENNESS_SAMPLES, seed=seed)
+        bc = nx.betweenness_centrality(u, k=min(samples, u.number_of_nodes()), seed=seed)
     return deg, bc
 
 

@@ -33,7 +33,7 @@ from kg.namespaces import TDO, TDR
 from kg.ontology import Ontology
 from kg.viz.evidence import ArticleInfo, Quote, edge_quotes
 from kg.viz.extract import Extraction
-from kg.viz.layout import centrality, positions, sizes
+from kg.viz.layout import PAGE_BETWEENNESS_SAMPLES, centrality, positions, sizes
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_COLOR = "#97a5b3"
@@ -112,7 +112,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
     """The JSON the page script reads: classes, relations, nodes, edges, quotes and articles."""
     g = ex.graph if g is None else g
     pos = positions(g)
-    deg, bc = centrality(g)
+    deg, bc = centrality(g, samples=PAGE_BETWEENNESS_SAMPLES)
     size = sizes(deg, bc)
     labels = ex.labels
 
