@@ -35,6 +35,8 @@ EXAMPLES = {  # parameters for timing the library queries
     "official-statements": {"speaker": "tdr:person/donald-trump"},
     "fact-evidence": {"fact": "tdr:measure/us-reciprocal-tariff-japan-2025"},
     "agenda-topics": {"party1": "tdr:org/us-government", "party2": "tdr:org/japan-government"},
+    "who-met-whom": {},
+    "source-disagreements": {},
 }
 
 
