@@ -8,6 +8,7 @@ every problem found in the file, each naming its line and span.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -175,9 +176,12 @@ class _Checker:
                 return None
             found = text[start:end]
             if found != words:
+                same = unicodedata.normalize("NFC", found) == unicodedata.normalize("NFC", words)
+                hint = (" — the same letters in another Unicode normalization (NFC vs NFD, e.g. 'ō' as one code "
+                        "point or as 'o' plus a combining macron); write them the same way" if same else "")
                 self.add(path + ("span",), f"span {start}-{end} reads {found!r} but the annotation says {words!r}; "
-                                           "expected the span's text to match exactly (offsets count Unicode code points)",
-                         span=(start, end))
+                                           "expected the span's text to match exactly (offsets count Unicode code points)"
+                                           + hint, span=(start, end))
                 return None
         else:
             hits: list[int] = []
@@ -187,8 +191,11 @@ class _Checker:
                 i = text.find(words, i + 1)
             occ = obj.get("occurrence")
             if not hits:
+                other = unicodedata.normalize("NFC", words) in unicodedata.normalize("NFC", text)
                 self.add(path + ("text",), f"{_short(words)!r} does not occur in the article text; "
-                                           "expected the exact words (or give a span)")
+                                           "expected the exact words (or give a span)"
+                                           + (" — it does in another Unicode normalization (NFC vs NFD); write "
+                                              "the letters the same way as the text" if other else ""))
                 return None
             if occ is None and len(hits) > 1:
                 self.add(path + ("text",), f"{_short(words)!r} occurs {len(hits)} times (at {', '.join(map(str, hits[:5]))}); "
