@@ -161,7 +161,8 @@ def test_counts_match_the_store_and_screenshot(opened: OpenPage, corpus_store: P
     ("shigeru ishiba", TDR + "person/shigeru-ishiba"),
     ("ryosei-akazawa", TDR + "person/ryosei-akazawa"),
     ("Government of Japan", TDR + "org/japan-government"),
-], ids=["label", "id", "organisation"])
+    ("USTR", TDR + "org/ustr"),
+], ids=["label", "id", "organisation", "alias"])
 def test_search_focuses_the_entity(opened: OpenPage, typed: str, iri: str) -> None:
     opened.page.fill("#search", typed)
     opened.page.press("#search", "Enter")

@@ -42,6 +42,7 @@ VIS_SHAPES = {"dot", "box", "diamond", "star", "triangle", "triangleDown", "squa
               "circle", "database", "text"}
 
 
+ALIAS = str(TDO.alias)
 SHOWN_ELSEWHERE = {str(RDFS.label), str(TDO.statusChange)}
 """Properties the side panel shows in its own way (the heading, the status history), not in the property list."""
 
@@ -172,7 +173,8 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
         nodes.append({"id": i, "iri": n, "short": _short(n), "label": d["label"], "cls": class_index[d["cls"]],
                       "x": x, "y": y, "size": size.get(n, 10), "degree": deg.get(n, 0),
                       "betweenness": round(bc.get(n, 0.0), 4), "valid": d.get("valid"), "props": props,
-                      "status": status, "ev": sorted(set(ev), key=ev.index)})
+                      "status": status, "ev": sorted(set(ev), key=ev.index),
+                      "aliases": sorted(v for p, v, is_iri in ex.properties.get(n, []) if p == ALIAS and not is_iri)})
     edges: list[dict[str, Any]] = []
     for s, o, p, d in sorted(g.edges(keys=True, data=True), key=lambda e: (node_ids[e[0]], node_ids[e[1]], e[2])):
         ev = [q_ref(q) for q in edge_quotes(quotes, d.get("facts", []), s, p, o)]

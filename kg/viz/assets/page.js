@@ -198,7 +198,8 @@
     nodeData.forEach(function (n) {
       var label = n.label.toLowerCase(), short = n.short.toLowerCase();
       var id = short.slice(short.lastIndexOf("/") + 1);
-      if (label === q || id === q || short === q || n.iri.toLowerCase() === q) exact.push(n);
+      var aliases = (n.aliases || []).map(function (a) { return a.toLowerCase(); });
+      if (label === q || id === q || short === q || n.iri.toLowerCase() === q || aliases.indexOf(q) >= 0) exact.push(n);
       else if (label.indexOf(q) === 0 || id.indexOf(q) === 0) starts.push(n);
       else if (label.indexOf(q) >= 0 || short.indexOf(q) >= 0) contains.push(n);
     });
