@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -33,9 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg import nquads as nq
 from kg.errors import OntologyError, StoreError
-from kg.namespaces import (
-    META_GRAPH, ONTOLOGY_FILE, PREFIXES, REASONER_GRAPH, REGISTRY_GRAPH, TDG, article_id_from_graph,
-)
+from kg.namespaces import PREFIXES, REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
 from kg.ontology import load_ontology
 
 Triple = tuple[object, object, object]
@@ -86,7 +85,7 @@ def _short(term: object) -> str:
     return f"<{s}>" if isinstance(term, URIRef) else repr(str(term))
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
+def _to_rdflib(term: Any) -> object:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -123,8 +122,7 @@ def load_data(store: object) -> list[Triple]:
 
 def _ontology_graph() -> Graph:
     g = Graph()
-    for t in load_ontology().graph:
-        s, p, o = t
+    for s, p, o in load_ontology().graph:
         if isinstance(o, Literal) and o.datatype == XSD.date:
             o = Literal(f"{o}T00:00:00", datatype=XSD.dateTime)
         g.add((s, p, o))
@@ -142,8 +140,8 @@ class _Hermit:
         g = Graph()
         for t in self.onto:
             g.add(t)
-        for t in data:
-            g.add(t)  # type: ignore[arg-type]
+        for d in data:
+            g.add(d)  # type: ignore[arg-type]
         g.serialize(path, format="xml")
 
     def run(self, data: Iterable[Triple], classify: bool = False) -> tuple[bool, list[tuple[str, str]]]:
@@ -205,7 +203,7 @@ def _direct_conflicts(onto: Graph, data: list[Triple]) -> list[Conflict]:
     out: list[Conflict] = []
     functional = {p for p in onto.subjects(RDF.type, OWL.FunctionalProperty)
                   if (p, RDF.type, OWL.DatatypeProperty) in onto}
-    ranges = {p: r for p, r in onto.subject_objects(RDFS.range)
+    ranges: dict[Any, Any] = {p: r for p, r in onto.subject_objects(RDFS.range)
               if (p, RDF.type, OWL.DatatypeProperty) in onto and str(r).startswith(str(XSD))}
     values: dict[tuple[object, object], list[object]] = defaultdict(list)
     for s, p, o in data:
@@ -329,6 +327,3 @@ def reason(store_path: Path, write: bool = True, wait: bool = False) -> ReasonRe
     report.seconds = time.monotonic() - t0
     return report
 
-
-__all__ = ["ReasonReport", "Conflict", "reason", "explain", "load_data", "data_graphs", "ONTOLOGY_FILE", "TDG",
-           "META_GRAPH"]

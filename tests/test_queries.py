@@ -24,7 +24,6 @@ import yaml
 from kg.namespaces import PREFIXES
 from kg.query import LIBRARY_DIR, bind, compact, load_library
 from kg.store import open_store
-
 from tests.conftest import SEED_ID  # type: ignore[import-not-found]
 
 LIBRARY = load_library()

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg.cli import cli
 from kg.namespaces import REASONER_GRAPH, TDO, TDR
-from kg.reason import _quickxplain, _to_rdflib, data_graphs, reason
+from kg.reason import _quickxplain, _to_rdflib, data_graphs
 from kg.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -47,9 +47,9 @@ def test_reason_on_the_corpus_is_consistent_and_writes_only_new_types(runner: Cl
         assert not others, (s, c)
     # HermiT applies property domains the RDFS materialisation does not: while tdo:participant has the domain
     # tdo:Meeting, the joint statement that lists participants is inferred to be a meeting
-    from kg.ontology import load_ontology
-
     from rdflib.namespace import RDFS
+
+    from kg.ontology import load_ontology
 
     if (TDO.participant, RDFS.domain, TDO.Meeting) in load_ontology().graph:
         assert (str(TDR["event/us-japan-joint-statement-2025-02-07"]), str(TDO.Meeting)) in inferred

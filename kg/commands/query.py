@@ -10,8 +10,18 @@ import click
 
 from kg.commands.options import StoreSpec, store_options
 from kg.errors import QueryError
-from kg.query import DEFAULT_TIMEOUT, FORMATS, bind, load_library, parse_param_args, query_form, resolve, \
-    run_query, run_update, write_output
+from kg.query import (
+    DEFAULT_TIMEOUT,
+    FORMATS,
+    bind,
+    load_library,
+    parse_param_args,
+    query_form,
+    resolve,
+    run_query,
+    run_update,
+    write_output,
+)
 
 
 @click.command()
