@@ -27,7 +27,7 @@ from kg.viz import select
 from kg.viz.evidence import edge_quotes, load_evidence
 from kg.viz.extract import Extraction, resolve_entity
 from kg.viz.layout import SEED, centrality
-from kg.viz.page import property_label
+from kg.viz.page import OutputError, property_label
 
 OFFICIALS = str(TDO.Official)
 GOVERNMENTS = (str(TDO.Government), str(TDO.GovernmentBody))
@@ -225,12 +225,19 @@ def export_graph(store: Any, out: Path | None, fmt: str, focus: str | None = Non
         assert stdout is not None
         writer(h, stdout)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write the {fmt} file there ({exc.strerror or exc}); "
+                              "expected a writable folder for -o") from exc
         try:
             with os.fdopen(fd, "wb") as f:
                 writer(h, f)
             os.replace(tmp, out)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise OutputError(f"{out}: writing failed ({exc.strerror or exc}); nothing was written") from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -268,3 +268,20 @@ def test_layout_is_deterministic(corpus_store: Path, tmp_path: Path, corpus_page
     CliRunner().invoke(cli, ["viz", "--store", str(corpus_store), "-o", str(again)])
     first, second = page_data(corpus_page), page_data(again)
     assert [(n["x"], n["y"], n["size"]) for n in first["nodes"]] == [(n["x"], n["y"], n["size"]) for n in second["nodes"]]
+
+
+def test_unwritable_output_is_a_clear_error(runner: CliRunner, corpus_store: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run(runner, "viz", "--store", str(corpus_store), "-o", str(blocker / "graph.html"))
+    assert result.exit_code == 2
+    assert f"{blocker / 'graph.html'}: cannot write the page there" in result.output
+
+
+def test_query_with_a_syntax_error(runner: CliRunner, corpus_store: Path, tmp_path: Path) -> None:
+    rq = tmp_path / "broken.rq"
+    rq.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ", encoding="utf-8")
+    result = run(runner, "viz", "--store", str(corpus_store), "-o", str(tmp_path / "x.html"), "--query", str(rq))
+    assert result.exit_code == 2
+    assert f"{rq}: the query failed" in result.output
+    assert not (tmp_path / "x.html").exists()

@@ -60,6 +60,10 @@ def property_label(onto: Ontology, prop: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
 
 
+class OutputError(TradeKGError):
+    """The page (or an export) cannot be written where asked."""
+
+
 class AssetError(TradeKGError):
     """vis-network could not be found in the installed pyvis package."""
 
@@ -226,8 +230,12 @@ def render(data: dict[str, Any]) -> str:
 def write_page(data: dict[str, Any], out: Path) -> Path:
     """Write the page atomically (a temporary file renamed into place); nothing half-written is left."""
     text = render(data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the page there ({exc.strerror or exc}); "
+                          "expected a writable folder for -o") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -235,6 +243,9 @@ def write_page(data: dict[str, Any], out: Path) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{out}: writing the page failed ({exc.strerror or exc}); nothing was written") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
