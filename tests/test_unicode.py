@@ -89,8 +89,8 @@ def select(store: Path, sparql: str, *params: str) -> list[dict[str, str]]:
 
 # ---------------------------------------------------------------- query ----
 def test_names_survive_build_and_query(store: Path) -> None:
-    rows = select(store, "SELECT ?p ?name WHERE { VALUES ?p { <%sperson/ryosei-akazawa> <%sperson/akazawa-ja> "
-                         "<%sperson/ishiba-ru> } ?p rdfs:label ?name }" % (TDR, TDR, TDR))
+    people = " ".join(f"<{TDR}person/{pid}>" for pid in ("ryosei-akazawa", "akazawa-ja", "ishiba-ru"))
+    rows = select(store, "SELECT ?p ?name WHERE { VALUES ?p { " + people + " } ?p rdfs:label ?name }")
     assert {r["name"] for r in rows} == {AKAZAWA, AKAZAWA_JA, ISHIBA_RU}
     assert {r["name"] for r in rows} & {unicodedata.normalize("NFD", AKAZAWA)} == set(), "not re-normalised"
 
