@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,6 +272,10 @@ class RemoteStore:
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), auth=auth,
                                     headers={"User-Agent": f"tradekg/{__version__}", **headers})
         self._lock = threading.Lock()
+        self.pipeline = False  # replace_graphs returns at once; the write runs while the caller maps the next batch
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
+        self._tls = threading.local()
 
     def describe(self) -> str:
         return self.endpoint
@@ -283,6 +288,8 @@ class RemoteStore:
               content: bytes | None = None, headers: dict[str, str] | None = None,
               params: dict[str, str] | list[tuple[str, str]] | None = None, ok_statuses: tuple[int, ...] = ()) -> httpx.Response:
         """One request; connection errors, timeouts and 5xx are retried with exponential backoff."""
+        if self._pending is not None and not getattr(self._tls, "worker", False):
+            self._drain()  # requests stay in order: a background write finishes (or fails) first
         failure = _Failure(url, None, "")
         for attempt in range(self.retries):
             if attempt:
@@ -467,8 +474,40 @@ class RemoteStore:
                           + (f" ;\nINSERT DATA {{ GRAPH <{meta}> {{\n{rows}}} }}" if rows else ""),
                           what=f"manifest of <{u.graph}>")
 
+    def _drain(self) -> None:
+        """Wait for the background write, re-raising its error (which names the graphs not written)."""
+        fut, self._pending = self._pending, None
+        if fut is not None:
+            fut.result()
+
+    def _settle(self) -> None:
+        """Wait for the background write and forget its outcome (an error is already on its way)."""
+        try:
+            self._drain()
+        except Exception:  # noqa: BLE001 - reported by whoever is raising
+            pass
+
+    def _in_worker(self, updates: list[GraphUpdate]) -> None:
+        self._tls.worker = True
+        self._replace_now(updates)
+
     def replace_graphs(self, updates: list[GraphUpdate]) -> None:
         """Replace each graph with its extra graphs and manifest row; each request is one server transaction.
+
+        With ``pipeline`` set, the write runs in the background and this returns at
+        once; the next request of any kind waits for it and raises its error.
+        """
+        self._check_writable()
+        if not self.pipeline:
+            self._replace_now(updates)
+            return
+        self._drain()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="tradekg-write")
+        self._pending = self._executor.submit(self._in_worker, updates)
+
+    def _replace_now(self, updates: list[GraphUpdate]) -> None:
+        """Write now (see :meth:`replace_graphs`).
 
         Updates are packed into SPARQL Update requests of at most ``max_update_bytes``;
         an update that alone is bigger goes by Graph Store ``PUT``. If a request
@@ -536,9 +575,13 @@ class RemoteStore:
         self._post_update("INSERT DATA {\n" + "\n".join(lines) + "\n}", what=f"loading {path}")
 
     def flush(self) -> None:
-        """Nothing to do: every request the server acknowledged is durable."""
+        """Wait for a background write; every request the server acknowledged is durable."""
+        self._drain()
 
     def close(self) -> None:
+        self._settle()
+        if self._executor is not None:
+            self._executor.shutdown()
         self._client.close()
 
 
@@ -548,13 +591,14 @@ class RemoteStore:
 
 def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None, prune: bool = True,
                       progress: Callable[[int, int], None] | None = None,
-                      batch_quads: int = REMOTE_BATCH_QUADS) -> Any:
+                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True) -> Any:
     """Check the articles and write them to a SPARQL server; returns a :class:`kg.build.BuildReport`.
 
     ``spec`` is a :class:`kg.commands.options.StoreSpec` with an endpoint, or a
     :class:`RemoteStore`. Like the embedded build: everything is checked first,
     unchanged articles are skipped (the manifest lives in the server's
     ``tdg:meta`` graph), so re-running after a failure finishes the job.
+    With ``pipeline``, each batch is written while the next one is mapped.
     """
     from kg.build import _build, discover
     from kg.ontology import load_ontology
@@ -566,7 +610,17 @@ def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None
     store = spec if isinstance(spec, RemoteStore) else spec.open(read_only=False)
     if not isinstance(store, RemoteStore):
         raise StoreError(f"{spec.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
-    return _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)
+    before = store.pipeline
+    store.pipeline = pipeline
+    try:
+        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)
+        store.flush()
+        return report
+    except BaseException:
+        store._settle()
+        raise
+    finally:
+        store.pipeline = before
 
 
 # ---------------------------------------------------------------------------
@@ -600,6 +654,8 @@ def copy_graphs(src: Any, dst: Any, prune: bool = False,
     extras = {g for g in graphs if g.endswith("/inferred") and g[: -len("/inferred")] in present}
     mains = [g for g in graphs if g not in extras]
     report = CopyReport()
+    if isinstance(dst, RemoteStore):
+        dst.pipeline = True  # read the next graphs while the server writes
     batch: list[GraphUpdate] = []
     size = 0
     for n, g in enumerate(mains, 1):
@@ -627,6 +683,9 @@ def copy_graphs(src: Any, dst: Any, prune: bool = False,
         if gone:
             dst.drop_graphs(gone)
         report.dropped = gone
+    dst.flush()
+    if isinstance(dst, RemoteStore):
+        dst.pipeline = False
     return report
 
 
