@@ -499,6 +499,8 @@ def run_query(store: Any, text: str, out: IO[bytes], bindings: Mapping[str, Any]
         if hasattr(store, "ox"):
             result = _evaluate(store.ox, text, bindings, union)
         else:
+            # check the syntax here, so errors name the user's lines (a server sees a prologue added)
+            ox.Store().query(text, prefixes=PREFIXES)
             result = store.query(text, substitutions=bindings, union=union)
         return render(result, fmt, out, width, frozenset(bindings))
     except SyntaxError as exc:

@@ -216,3 +216,18 @@ def test_predeclared_prefixes_are_the_namespace_module_s() -> None:
                          ids=["select", "ask-after-prefix", "construct-after-base", "update-with"])
 def test_query_form(text: str, form: str) -> None:
     assert query_form(text) == form
+
+
+def test_syntax_is_checked_before_a_query_goes_to_a_server() -> None:
+    """A server sees the query behind a prologue, so its line numbers would be off: check locally first."""
+    from kg.errors import QueryError
+
+    class NoServer:
+        calls = 0
+
+        def query(self, *args: object, **kwargs: object) -> None:
+            NoServer.calls += 1
+
+    with pytest.raises(QueryError, match=r"<query>:2:6: SPARQL syntax error at 'foo:p'"):
+        run_query(NoServer(), "SELECT * WHERE {\n  ?s foo:p ?o }", io.BytesIO(), timeout=None)
+    assert NoServer.calls == 0
