@@ -32,7 +32,6 @@ Credentials come only from the environment: ``TRADEKG_ENDPOINT_USER`` and
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -42,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,10 +215,14 @@ def _auth_from_env() -> tuple[httpx.Auth | None, dict[str, str]]:
 
 
 def _sibling(url: str, name: str) -> str | None:
-    """``http://h/ds/query`` -> ``http://h/ds/NAME`` (Oxigraph, Fuseki layout); None if the URL is not .../query or .../sparql."""
+    """``http://h/ds/query`` -> ``http://h/ds/NAME`` (Oxigraph, Fuseki layout); None unless the URL ends in /query.
+
+    >>> _sibling("http://127.0.0.1:7878/query", "update"), _sibling("http://h:8890/sparql", "update")
+    ('http://127.0.0.1:7878/update', None)
+    """
     u = httpx.URL(url)
     path = u.path.rstrip("/")
-    if path.endswith(("/query", "/sparql")):
+    if path.endswith("/query"):
         return str(u.copy_with(path=path.rsplit("/", 1)[0] + "/" + name, query=None))
     return None
 
@@ -286,7 +289,7 @@ class RemoteStore:
     # ---- HTTP with retries -------------------------------------------------
     def _send(self, method: str, url: str, *, what: str,
               content: bytes | None = None, headers: dict[str, str] | None = None,
-              params: dict[str, str] | list[tuple[str, str]] | None = None, ok_statuses: tuple[int, ...] = ()) -> httpx.Response:
+              params: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = ()) -> httpx.Response:
         """One request; connection errors, timeouts and 5xx are retried with exponential backoff."""
         if self._pending is not None and not getattr(self._tls, "worker", False):
             self._drain()  # requests stay in order: a background write finishes (or fails) first
@@ -414,7 +417,7 @@ class RemoteStore:
 
     def graph_nquads(self, graph: str) -> str:
         """One graph as N-Quads text."""
-        return ox.serialize(self.quads(graph), format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        return (ox.serialize(self.quads(graph), format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
 
     def dump_nquads(self, out: IO[bytes]) -> None:
         """Every named graph (and the server's own default graph, unless it is the union) as N-Quads."""
@@ -561,18 +564,31 @@ class RemoteStore:
         self._post_update(" ;\n".join(parts), what=f"dropping {len(graphs)} graph(s)")
 
     def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
-        """Add an RDF file's triples/quads in one update request: all of it or nothing."""
+        """Add an RDF file's triples/quads: all of it or nothing, as one update request.
+
+        The whole file is parsed first, so a syntax error changes nothing. A file
+        too big for one update request is sent graph by graph with Graph Store
+        ``POST`` (each graph is one transaction; the file as a whole is not).
+        """
         self._check_writable()
-        target = ox.NamedNode(to_graph) if to_graph else None
         try:
-            quads = list(ox.parse(path=str(path), format=fmt, to_graph=target) if target
-                         else ox.parse(path=str(path), format=fmt))
-        except (SyntaxError, OSError) as exc:
+            parsed = list(ox.parse(path=str(path), format=fmt))
+        except (SyntaxError, OSError, ValueError) as exc:
             raise StoreError(f"{path}: {exc}") from exc
-        body = ox.serialize([ox.Quad(q.subject, q.predicate, q.object, q.graph_name) for q in quads],
-                            format=ox.RdfFormat.TRIG).decode("utf-8")
-        lines = [ln for ln in body.splitlines() if not ln.startswith(("@prefix", "PREFIX"))]
-        self._post_update("INSERT DATA {\n" + "\n".join(lines) + "\n}", what=f"loading {path}")
+        by_graph: dict[str | None, list[ox.Triple]] = {}
+        for q in parsed:
+            g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else to_graph
+            by_graph.setdefault(g, []).append(ox.Triple(q.subject, q.predicate, q.object))
+        texts = {g: (ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8") for g, ts in by_graph.items()}
+        body = "INSERT DATA {\n" + "".join(t if g is None else f"GRAPH {nq.iri(g)} {{\n{t}}}\n"
+                                            for g, t in texts.items()) + "}"
+        if len(body.encode("utf-8")) <= self.max_update_bytes or not self.gsp_url:
+            self._post_update(body, what=f"loading {path}")
+            return
+        for g, t in texts.items():
+            self._send("POST", self.gsp_url, what=f"loading {path} into {g or 'the default graph'}",
+                       params={"graph": g} if g else {"default": ""}, content=t.encode("utf-8"),
+                       headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"})
 
     def flush(self) -> None:
         """Wait for a background write; every request the server acknowledged is durable."""
@@ -613,7 +629,7 @@ def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None
     before = store.pipeline
     store.pipeline = pipeline
     try:
-        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)
+        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)  # type: ignore[arg-type]
         store.flush()
         return report
     except BaseException:
@@ -629,7 +645,7 @@ def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None
 
 def _nquads_of(store: Any, graph: str) -> str:
     quads = store.quads(graph)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
 
 
 @dataclass
@@ -727,10 +743,11 @@ def wait_until_ready(url: str, proc: subprocess.Popen[bytes] | None = None, time
     raise StoreError(f"the Oxigraph server did not answer at {url} within {timeout:g} s")
 
 
-def start_oxigraph(location: Path, port: int, read_only: bool = False) -> subprocess.Popen[bytes]:
+def start_oxigraph(location: Path, port: int, read_only: bool = False,
+                   extra_args: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """Start ``oxigraph serve`` (or ``serve-read-only``) on 127.0.0.1:PORT and wait until it answers."""
     cmd = [find_oxigraph(), "serve-read-only" if read_only else "serve", "--location", str(location),
-           "--bind", f"127.0.0.1:{port}"]
+           "--bind", f"127.0.0.1:{port}", *extra_args]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/", proc)
@@ -793,18 +810,3 @@ def bench_build(paths: list[Path], n: int = 1, registry: Path | None = None) -> 
             results[target] = {"seconds": best, "quads": float(quads), "quads_per_s": quads / best if best else 0.0}
     return results
 
-
-def nquads_to_dataset(text: str) -> ox.Dataset:
-    """Parse N-Quads text into a pyoxigraph Dataset (used to compare stores in tests)."""
-    return ox.Dataset(ox.parse(io.BytesIO(text.encode("utf-8")), format=ox.RdfFormat.N_QUADS))
-
-
-def _iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for it in items:
-        batch.append(it)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -64,13 +64,14 @@ class Server:
     location: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    extra_args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/query"
 
     def start(self) -> Server:
-        self.proc = start_oxigraph(self.location, self.port)
+        self.proc = start_oxigraph(self.location, self.port, extra_args=self.extra_args)
         return self
 
     def kill(self) -> None:
@@ -274,6 +275,44 @@ SUBSTITUTED = [
                  id="language-literal"),
     pytest.param("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(str(META_GRAPH))}, id="graph"),
 ]
+
+
+@pytest.fixture(scope="module")
+def union_server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[Server]:
+    """A server whose default graph is already the union of all graphs (as GraphDB, Virtuoso, Neptune)."""
+    srv = Server(tmp_path_factory.mktemp("union-server") / "oxigraph", extra_args=("--union-default-graph",)).start()
+    try:
+        build_to_endpoint([corpus], srv.store(union="param"))
+        yield srv
+    finally:
+        srv.stop()
+
+
+UNION_QUERIES = ["union-count-by-predicate", "graphs-and-sizes", "labels-of-people", "construct-people"]
+
+
+@pytest.mark.parametrize("mode", ["dataset", "server-auto"])
+@pytest.mark.parametrize("name", UNION_QUERIES)
+def test_other_union_strategies_give_the_same_answers(name: str, mode: str, corpus_server: Server,
+                                                      union_server: Server, embedded: Path) -> None:
+    """The standard-protocol fallback (every graph as default-graph-uri) and a union-by-default server."""
+    remote = corpus_server.store(union="dataset") if mode == "dataset" else union_server.store()
+    local = _canon(open_store(embedded, read_only=True).query(OWN_QUERIES[name]))
+    answer = _canon(remote.query(OWN_QUERIES[name]))
+    if mode == "server-auto":
+        assert remote.union_mode == "server"
+        assert remote.quad_count() == open_store(embedded, read_only=True).quad_count()
+    if isinstance(local, rdflib.Graph):
+        assert isomorphic(local, answer)
+    else:
+        assert local == answer
+
+
+def test_auto_union_picks_the_oxigraph_parameter(corpus_server: Server) -> None:
+    store = corpus_server.store()
+    assert store.union_mode == "auto"
+    store.query("ASK { ?s ?p ?o }")
+    assert store.union_mode == "param"
 
 
 @pytest.mark.parametrize(("query", "subs"), SUBSTITUTED)
