@@ -29,6 +29,7 @@ from kg.namespaces import (
     article_inferred_graph,
 )
 from kg.ontology import Ontology, load_ontology
+from kg.regcache import load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
 from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
 
@@ -121,7 +122,7 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
           wait: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
     corpus = discover(paths, registry)
     onto = load_ontology()
-    reg = load_registry(corpus.registry, onto)
+    reg = load_registry_cached(corpus.registry, onto, store_path)  # parsed once per registry version
     with write_lock(store_path, wait=wait):
         store = open_store(store_path)
         try:
@@ -149,7 +150,7 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
         abs_path = str(path.resolve())
         g = by_file.get(abs_path)
         row = manifest.get(g, {}) if g else {}
-        sig = _stat_sig(path)
+        sig = ";".join(_stat_sig(p) for p in [path, *companion_files(path)])  # brat: .ann, .txt and .meta.yaml
         if row and row.get("buildKey") == key and row.get("sourceStat") == sig:
             current_graphs.add(g)  # type: ignore[arg-type]
             seen_ids[article_id_from_graph(g) or ""] = str(path)  # type: ignore[arg-type]

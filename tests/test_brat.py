@@ -94,12 +94,14 @@ def test_a_folder_of_brat_files_builds_without_taking_the_metadata_sidecar_for_a
     assert again.built == [] and again.unchanged == 1
     txt = ann.with_suffix(".txt")
     txt.write_text(txt.read_text(encoding="utf-8"), encoding="utf-8")  # touch: same content, new mtime
-    (ann.parent / "third-round-and-call.meta.yaml").write_text(
-        (ann.parent / "third-round-and-call.meta.yaml").read_text(encoding="utf-8").replace(
-            "Akazawa sees", "Akazawa meets"), encoding="utf-8")
-    ann.write_text(ann.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build([ann.parent], tmp_path / "store", registry=REGISTRY).built == [], "same content: no rebuild"
+    meta = ann.parent / "third-round-and-call.meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("Akazawa sees", "Akazawa meets"), encoding="utf-8")
     third = build([ann.parent], tmp_path / "store", registry=REGISTRY)
-    assert third.built == ["brat-third-round-and-call"], "a changed sidecar must rebuild the article"
+    assert third.built == ["brat-third-round-and-call"], "a changed sidecar alone must rebuild the article"
+    title = list(open_store(tmp_path / "store", read_only=True).query(
+        "SELECT ?t WHERE { ?a a tdo:NewsArticle ; dcterms:title ?t }"))
+    assert [r["t"].value for r in title] == ["Akazawa meets Lutnick and Greer in Washington as leaders talk by phone"]
 
 
 # ---- errors name the file and line -------------------------------------------------------
