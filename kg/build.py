@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from kg.namespaces import (
 from kg.ontology import Ontology, load_ontology
 from kg.regcache import load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
+from kg.source import max_bytes
 from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
@@ -94,11 +96,26 @@ def _stat_sig(path: Path) -> str:
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
+def _read_capped(path: Path) -> bytes:
+    """A file's bytes for hashing, never more than the size limit (+1) and never from a FIFO or device.
+
+    Reading whole files here, before the checks, let a 20 GB file exhaust memory;
+    an oversized or special file is reported by the article checks instead.
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return b""
+        with path.open("rb") as fh:
+            return fh.read(max_bytes() + 1)
+    except OSError:
+        return b""
+
+
 def _input_hash(path: Path, data: bytes, text_file: Path | None) -> str:
     h = hashlib.sha256(data)
     if text_file is not None and text_file.is_file():
         h.update(b"\0text\0")
-        h.update(text_file.read_bytes())
+        h.update(_read_capped(text_file))
     return h.hexdigest()
 
 
@@ -156,8 +173,8 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
             seen_ids[article_id_from_graph(g) or ""] = str(path)  # type: ignore[arg-type]
             report.unchanged += 1
             continue
-        data = path.read_bytes()
-        digest = _input_hash(path, data + b"".join(p.read_bytes() for p in companion_files(path)),
+        data = _read_capped(path)
+        digest = _input_hash(path, data + b"".join(_read_capped(p) for p in companion_files(path)),
                              _text_file_of(path, data))
         if row and row.get("buildKey") == key and row.get("sourceHash") == digest:
             current_graphs.add(g)  # type: ignore[arg-type]
