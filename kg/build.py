@@ -137,6 +137,7 @@ def _text_file_of(path: Path, data: bytes) -> Path | None:
 
 def build(paths: list[Path], store_path: Path, registry: Path | None = None, prune: bool = True,
           wait: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    max_bytes()  # a malformed TRADEKG_MAX_ARTICLE_BYTES is an error even when no file needs reading
     corpus = discover(paths, registry)
     onto = load_ontology()
     reg = load_registry_cached(corpus.registry, onto, store_path)  # parsed once per registry version
