@@ -34,7 +34,7 @@ BUILD_INCREMENT = 5_000  # articles per build step (each step its own process, w
 RDFLIB_MAX_N = 10_000
 RDFLIB_QUERY_TIMEOUT = 30  # seconds per rdflib query run
 QUERY_RUNS = 5
-QUERY_TIMEOUT = 180.0  # seconds per library query step (warm-up + runs)
+QUERY_TIMEOUT = 90.0  # seconds per library query step (warm-up + runs)
 SLOW_QUERY_S = 10.0  # a warm-up slower than this is reported as a single run
 VIZ_NODES = 5000
 
@@ -371,7 +371,8 @@ def run_step(name: str, args: dict[str, Any], log: Any, timeout: float = STEP_TI
     return res
 
 
-def bench_size(n: int, seed: int, log: Any, server: bool, r: dict[str, Any], save: Any) -> dict[str, Any]:
+def bench_size(n: int, seed: int, log: Any, server: bool, r: dict[str, Any], save: Any,
+               skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     corpus = CORPUS_DIR / f"n{n}-seed{seed}"
     work = CORPUS_DIR / f"n{n}-seed{seed}.work"
     shutil.rmtree(work, ignore_errors=True)
@@ -405,28 +406,28 @@ def bench_size(n: int, seed: int, log: Any, server: bool, r: dict[str, Any], sav
     save()
     r["dump"] = run_step("dump", {"store": str(store), "nquads": str(nquads)}, log)
     log(f"   dump of all quads: {r['dump'].get('seconds', float('nan')):.1f} s")
-    for fmt in ("turtle", "nquads"):
+    for fmt in () if "export" in skip else ("turtle", "nquads"):
         r[f"export_{fmt}"] = run_step("export", {"store": str(store), "work": str(work), "fmt": fmt}, log)
         log(f"   export {fmt}: {r[f'export_{fmt}'].get('seconds', float('nan')):.1f} s")
         save()
-    r["bulk"] = run_step("bulk", {"nquads": str(nquads), "dest": str(work / "bulk")}, log)
+    r["bulk"] = {} if "bulk" in skip else run_step("bulk", {"nquads": str(nquads), "dest": str(work / "bulk")}, log)
     save()
     log(f"   bulk load: {r['bulk'].get('seconds', float('nan')):.1f} s")
     shutil.rmtree(work / "bulk", ignore_errors=True)
     nquads.unlink(missing_ok=True)
     r["queries"] = {"queries": {}}
-    for name in query_names():
+    for name in [] if "queries" in skip else query_names():
         qr = run_step("query", {"store": str(store), "corpus": str(corpus), "seed": seed, "name": name}, log,
                       timeout=QUERY_TIMEOUT)
         r["queries"]["queries"][name] = qr
         log(f"   query {name}: {qr.get('median_ms', float('nan')):,.1f} ms median of {qr.get('runs', 0)}"
             + (f" ({qr['error']})" if "error" in qr else ""))
-    if n <= RDFLIB_MAX_N:
+    if n <= RDFLIB_MAX_N and "rdflib" not in skip:
         r["rdflib"] = run_step("rdflib", {"corpus": str(corpus), "upto": n, "store": str(store), "seed": seed,
-                                          "queries": True}, log)
+                                          "queries": "rdflib-queries" not in skip}, log)
         save()
         log(f"   rdflib build: {r['rdflib'].get('build_seconds', float('nan')):.1f} s")
-    r["rebuild"] = run_step("rebuild", {"corpus": str(corpus), "upto": n, "store": str(store)}, log)
+    r["rebuild"] = {} if "rebuild" in skip else run_step("rebuild", {"corpus": str(corpus), "upto": n, "store": str(store)}, log)
     save()
     log(f"   one-article rebuild: {r['rebuild'].get('seconds', float('nan')):.2f} s")
     if server and n <= RDFLIB_MAX_N:
@@ -504,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-server", action="store_true", help="skip the build to an Oxigraph server")
     ap.add_argument("--keep", action="store_true", help="keep the stores under bench/corpus/*.work")
+    ap.add_argument("--skip", default="", help="comma-separated steps to skip: viz, rdflib, rdflib-queries, queries, "
+                                                "export, bulk, rebuild, server")
     args = ap.parse_args(argv)
     sizes = [1000] if args.quick else [int(x) for x in (args.sizes or "1000,10000,100000").split(",")]
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -521,7 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     work = CORPUS_DIR / "viz.work"
     work.mkdir(parents=True, exist_ok=True)
-    results["viz"] = run_step("viz", {"work": str(work), "nodes": VIZ_NODES}, log)
+    skip = frozenset(x.strip() for x in args.skip.split(",") if x.strip())
+    results["viz"] = {"note": "skipped (--skip viz)"} if "viz" in skip else run_step(
+        "viz", {"work": str(work), "nodes": VIZ_NODES}, log)
     path = RESULTS_DIR / f"bench-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
 
     def save() -> None:  # after every step, so an interrupted run still leaves its figures
@@ -531,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         r: dict[str, Any] = {}
         results["sizes"].append(r)
-        bench_size(n, args.seed, log, not args.no_server, r, save)
+        bench_size(n, args.seed, log, not args.no_server, r, save, skip)
         save()
         if not args.keep:
             shutil.rmtree(CORPUS_DIR / f"n{n}-seed{args.seed}.work", ignore_errors=True)
