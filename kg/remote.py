@@ -204,6 +204,11 @@ class _Failure:
     detail: str
 
 
+def _prologue_line() -> str:
+    """The predeclared prefixes on one line with no newline, so the server's line numbers match the user's query."""
+    return sparql_prologue().replace("\n", " ")
+
+
 def _auth_from_env() -> tuple[httpx.Auth | None, dict[str, str]]:
     token = os.environ.get(ENV_TOKEN)
     user = os.environ.get(ENV_USER)
@@ -289,8 +294,14 @@ class RemoteStore:
     # ---- HTTP with retries -------------------------------------------------
     def _send(self, method: str, url: str, *, what: str,
               content: bytes | None = None, headers: dict[str, str] | None = None,
-              params: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = ()) -> httpx.Response:
-        """One request; connection errors, timeouts and 5xx are retried with exponential backoff."""
+              params: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (),
+              idempotent: bool = True) -> httpx.Response:
+        """One request; connection errors, timeouts and 5xx are retried with exponential backoff.
+
+        A request that is not ``idempotent`` (a user's update) is not re-sent once
+        the server may have received it (timeout, dropped connection): only when the
+        connection could not be made or the server answered 5xx.
+        """
         if self._pending is not None and not getattr(self._tls, "worker", False):
             self._drain()  # requests stay in order: a background write finishes (or fails) first
         failure = _Failure(url, None, "")
@@ -299,12 +310,17 @@ class RemoteStore:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 resp = self._client.request(method, url, content=content, headers=headers, params=params)
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as exc:
                 failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout); "
                                               "raise --http-timeout if the server is just slow")
+                if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                    failure.detail += "; not re-sent, it may have been applied: check before running it again"
+                    break
                 continue
             except httpx.TransportError as exc:
                 failure = _Failure(url, None, f"cannot reach the server ({type(exc).__name__}: {exc or 'no detail'})")
+                if not idempotent and not isinstance(exc, httpx.ConnectError):
+                    break
                 continue
             if resp.status_code < 400 or resp.status_code in ok_statuses:
                 return resp
@@ -314,7 +330,7 @@ class RemoteStore:
             if resp.status_code < 500:
                 break
         status = f"status {failure.status}" if failure.status else "no HTTP status"
-        tries = f" after {self.retries} attempts" if failure.status is None or failure.status >= 500 else ""
+        tries = f" after {attempt + 1} attempt(s)" if failure.status is None or failure.status >= 500 else ""
         msg = f"{method} {url} ({what}) failed{tries}: {failure.detail} [{status}]"
         if failure.status in (401, 403) and "read-only" not in failure.detail.lower():
             msg += f"; the server wants credentials: set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}"
@@ -378,7 +394,7 @@ class RemoteStore:
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
         """Run a query; results are pyoxigraph ``QuerySolutions``/``QueryBoolean`` or :class:`RemoteTriples`."""
         form = query_form(sparql)
-        text = sparql_prologue() + bind_values(sparql, substitutions)
+        text = _prologue_line() + bind_values(sparql, substitutions)
         return self._post_query(text, self._union_params() if union else [], form)
 
     def _select(self, sparql: str) -> list[Any]:
@@ -433,20 +449,20 @@ class RemoteStore:
         if self.read_only:
             raise StoreError(f"{self.endpoint}: the store was opened read-only")
 
-    def _post_update(self, sparql: str, what: str = "update") -> None:
+    def _post_update(self, sparql: str, what: str = "update", idempotent: bool = True) -> None:
         self._send("POST", self.update_url, what=what, content=sparql.encode("utf-8"),
-                   headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+                   headers={"Content-Type": "application/sparql-update; charset=utf-8"}, idempotent=idempotent)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (predeclared prefixes included) as one request."""
         self._check_writable()
-        self._post_update(sparql_prologue() + sparql)
+        self._post_update(_prologue_line() + sparql, idempotent=False)
 
     @staticmethod
     def _update_text(u: GraphUpdate) -> str:
         """The SPARQL Update that replaces one graph, its extra graphs and its manifest rows."""
         meta = str(META_GRAPH)
-        parts = [f"DROP SILENT GRAPH <{g}>" for g in [u.graph, *(g for g, _ in u.extra_graphs)]]
+        parts = [f"DROP SILENT GRAPH {nq.iri(g)}" for g in [u.graph, *(g for g, _ in u.extra_graphs)]]
         parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}")
         inserts = [f"GRAPH <{g}> {{\n{_graph_lines_to_triples(t, g)}}}"
                    for g, t in [(u.graph, u.nquads), *u.extra_graphs] if t]
@@ -583,7 +599,7 @@ class RemoteStore:
         body = "INSERT DATA {\n" + "".join(t if g is None else f"GRAPH {nq.iri(g)} {{\n{t}}}\n"
                                             for g, t in texts.items()) + "}"
         if len(body.encode("utf-8")) <= self.max_update_bytes or not self.gsp_url:
-            self._post_update(body, what=f"loading {path}")
+            self._post_update(body, what=f"loading {path}", idempotent=False)
             return
         for g, t in texts.items():
             self._send("POST", self.gsp_url, what=f"loading {path} into {g or 'the default graph'}",
