@@ -111,6 +111,14 @@ def _read_capped(path: Path) -> bytes:
         return b""
 
 
+def _regular_within_limit(path: Path) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size <= max_bytes()
+
+
 def _input_hash(path: Path, data: bytes, text_file: Path | None) -> str:
     h = hashlib.sha256(data)
     if text_file is not None and text_file.is_file():
@@ -140,7 +148,10 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
     max_bytes()  # a malformed TRADEKG_MAX_ARTICLE_BYTES is an error even when no file needs reading
     corpus = discover(paths, registry)
     onto = load_ontology()
-    reg = load_registry_cached(corpus.registry, onto, store_path)  # parsed once per registry version
+    if _regular_within_limit(corpus.registry):
+        reg = load_registry_cached(corpus.registry, onto, store_path)  # parsed once per registry version
+    else:  # the cache would read it whole to hash it; the loader refuses it with a clear message
+        reg = load_registry(corpus.registry, onto)
     with write_lock(store_path, wait=wait):
         store = open_store(store_path)
         try:
