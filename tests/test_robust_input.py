@@ -51,7 +51,7 @@ REGISTRY_IDS = {row["id"] for sec in REGISTRY.values() if isinstance(sec, list) 
 MENTION_IDS = {m["id"] for m in SEED["mentions"]}
 FACT_IDS = {f["id"] for f in SEED["facts"]}
 
-EXAMPLES = 20  # per property; 18 properties -> about 350 generated bad inputs (1-2 minutes)
+EXAMPLES = 16  # per property; 18 properties -> about 280 generated bad inputs (1-2 minutes)
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture])
