@@ -69,6 +69,10 @@ class EmbeddedStore:
                 raise StoreLockedError(f"{path}: the store is open for writing in another process ({msg}); "
                                        "wait for it to finish or stop it") from exc
             raise StoreError(f"{path}: cannot open the store: {msg}") from exc
+        except RuntimeError as exc:  # RocksDB reports a damaged or foreign directory as RuntimeError
+            raise StoreError(f"{path}: cannot open the store: {exc}; expected a TradeKG store directory "
+                             "(if it is damaged, build into a new directory with: tradekg build ARTICLES --store NEW)"
+                             ) from exc
 
     @property
     def ox(self) -> ox.Store:
