@@ -298,3 +298,21 @@ def test_sigkill_of_the_first_ever_build_leaves_a_store_that_builds(states: dict
 
 
 N_KEEP_AND_NEW = KEEP + N_NEW_EXTRA
+
+
+@pytest.mark.parametrize("damage", ["garbage-current", "truncated-files"])
+def test_a_damaged_store_is_a_clear_error(states: dict[str, Any], tmp_path: Path, damage: str) -> None:
+    """A store damaged outside TradeKG (disk error, partial copy) is reported, not a traceback."""
+    store = tmp_path / "store"
+    shutil.copytree(states["old_store"], store)
+    if damage == "garbage-current":
+        (store / "CURRENT").write_text("garbage\n")
+    else:
+        for f in store.iterdir():
+            if f.name.startswith("MANIFEST") or f.suffix == ".sst":
+                f.write_bytes(f.read_bytes()[:7])
+    for args in (["build", str(states["corpus"]), "--store", str(store), "-q"],
+                 ["query", "ASK { ?s ?p ?o }", "--store", str(store), "--timeout", "0"]):
+        r = run_tradekg(args)
+        assert r.returncode == 2, (args[0], r.returncode, r.stderr[-1500:])
+        assert "Traceback" not in r.stderr and str(store) in r.stderr and "cannot open the store" in r.stderr
