@@ -226,3 +226,38 @@ def test_import_into_a_named_graph_and_refusals(runner, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "names its own graphs" in result.output
     result = import_(runner, tmp_path / "missing.ttl", tmp_path / "s")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+@pytest.mark.server
+def test_export_from_a_sparql_endpoint_matches_the_embedded_export(runner, corpus_store: Path, tmp_path: Path) -> None:
+    """The exporter only uses store methods a remote store also has: an Oxigraph server gives the same TriG bytes."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    exe = shutil.which("oxigraph") or str(Path(__import__("sys").executable).parent / "oxigraph")
+    if not Path(exe).exists():
+        pytest.skip("the oxigraph server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([exe, "serve-read-only", "--location", str(corpus_store), "--bind", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        local, remote = tmp_path / "local.trig", tmp_path / "remote.trig"
+        export(runner, corpus_store, local)
+        result = runner.invoke(cli, ["export", "--endpoint", f"http://127.0.0.1:{port}/query", "-o", str(remote)])
+        assert result.exit_code == 0, result.output
+        assert remote.read_bytes() == local.read_bytes()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
