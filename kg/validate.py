@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Violation:
-    focus: str
+    focus: str  # compact, for people
+    focus_iri: str
     label: str
     message: str
     severity: str
@@ -49,6 +50,7 @@ class Violation:
     value: str | None
     shape: str
     sources: tuple[Source, ...] = ()
+    graphs: tuple[str, ...] = ()  # named graphs that hold the node, when no article names it
 
 
 @dataclass
@@ -186,6 +188,7 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
         value = report.value(result, SH.value)
         violations.append(Violation(
             focus=_short(focus),
+            focus_iri=str(focus),
             label=label_of(data, focus),
             message=str(msg) if msg is not None else "constraint violated",
             severity=str(report.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1],
@@ -200,7 +203,13 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
 
 def validate_store(store: Any, shapes_path: Path = SHAPES_FILE, inference: str = "rdfs") -> ValidationResult:
     """Validate the asserted data of a store against the shapes."""
-    return validate_graph(store_graph(store, inference), shapes_path, inference=inference)
+    result = validate_graph(store_graph(store, inference), shapes_path, inference=inference)
+    for i, v in enumerate(result.violations):
+        if not v.sources and v.focus_iri.startswith(("http://", "https://", "urn:")):
+            rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{v.focus_iri}> ?p ?o }} }}", union=False)
+            graphs = tuple(sorted(_short(URIRef(r["g"].value)) for r in rows if not str(r["g"].value).endswith("/inferred")))
+            result.violations[i] = replace(v, graphs=graphs)
+    return result
 
 
 def format_text(result: ValidationResult, relative_to: Path | None = None) -> str:
@@ -224,8 +233,10 @@ def format_text(result: ValidationResult, relative_to: Path | None = None) -> st
         if v.sources:
             for s in v.sources:
                 lines.append(f"  from {where(s.file)}" + (f': "{s.quote}"' if s.quote else ""))
+        elif v.graphs:
+            lines.append(f"  in graph {', '.join(v.graphs)} (no article names this node)")
         else:
-            lines.append("  from the entity registry (no article names this node)")
+            lines.append("  no article names this node")
     if result.conforms:
         lines.append(f"conforms: {result.triples} triples satisfy {result.shapes} shapes")
     else:

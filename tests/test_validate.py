@@ -143,3 +143,17 @@ def test_labels_come_from_the_data() -> None:
     (v,) = validate_graph(g).violations
     assert v.label == "Kim NoPost"
     assert v.sources == ()
+
+
+def test_cli_names_the_graph_of_a_node_no_article_names(runner, corpus_store: Path, tmp_path: Path) -> None:
+    store = _bad_store(runner, tmp_path, corpus_store)
+    bare = tmp_path / "bare.ttl"
+    bare.write_text("@prefix tdo: <https://w3id.org/tradekg/ontology#> .\n"
+                    "<https://w3id.org/tradekg/resource/person/nobody> a tdo:Minister .\n", encoding="utf-8")
+    r = runner.invoke(cli, ["import", str(bare), "--store", str(store), "--graph", "https://w3id.org/tradekg/graph/imported"])
+    assert r.exit_code == 0, r.output
+    result = runner.invoke(cli, ["validate", "--store", str(store)])
+    assert result.exit_code == 1
+    block = result.output.split("(tdr:person/nobody)", 1)[1]
+    assert "an official must hold at least one post" in block
+    assert "in graph tdg:imported (no article names this node)" in block
