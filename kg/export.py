@@ -258,17 +258,23 @@ def _syntax_problem(path: Path, exc: SyntaxError) -> Problem:
     return Problem(str(path), msg, line=exc.lineno, column=exc.offset)
 
 
+def check_import(path: Path, fmt: str | None = None, graph: str | None = None) -> str:
+    """The import format of ``path``, after checking that the file exists and ``graph`` fits the format."""
+    name = guess_format(path, fmt, IMPORT_FORMATS)
+    if not path.is_file():
+        raise InputError([Problem(str(path), "no such file")])
+    if graph is not None and name in DATASET_FORMATS:
+        raise InputError([Problem(str(path), f"--graph is for files of triples; a {name} file names its own graphs")])
+    return name
+
+
 def import_rdf(store: Any, path: Path, fmt: str | None = None, graph: str | None = None) -> ImportReport:
     """Load an RDF file into the store in one transaction (all or nothing).
 
     Triples (Turtle, N-Triples, JSON-LD, RDF/XML) go to the default graph, or
     to ``graph``; TriG and N-Quads keep the graphs they name.
     """
-    name = guess_format(path, fmt, IMPORT_FORMATS)
-    if not path.is_file():
-        raise InputError([Problem(str(path), "no such file")])
-    if graph is not None and name in DATASET_FORMATS:
-        raise InputError([Problem(str(path), f"--graph is for files of triples; a {name} file names its own graphs")])
+    name = check_import(path, fmt, graph)
     before = store.quad_count()
     try:
         store.load_rdf(path, IMPORT_FORMATS[name], to_graph=graph)

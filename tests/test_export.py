@@ -261,3 +261,9 @@ def test_export_from_a_sparql_endpoint_matches_the_embedded_export(runner, corpu
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_import_of_a_missing_file_creates_no_store(runner, tmp_path: Path) -> None:
+    result = import_(runner, tmp_path / "missing.nq", tmp_path / "new-store")
+    assert result.exit_code == 2
+    assert not (tmp_path / "new-store").exists()

@@ -72,7 +72,7 @@ def import_cmd(file: Path, spec: StoreSpec, fmt: str | None, graph: str | None, 
         from kg.store import open_store, write_lock
 
         assert spec.path is not None
-        ex.guess_format(file, fmt, ex.IMPORT_FORMATS)  # fail before creating a store
+        ex.check_import(file, fmt, graph)  # fail before creating or locking a store
         with write_lock(spec.path, wait=wait):
             store = open_store(spec.path)
             try:
