@@ -67,7 +67,9 @@ def rdf_xml(g: Graph) -> bytes:
     triples = ox.parse(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     used = {str(t) for triple in g for t in triple if isinstance(t, URIRef)} | {str(t) for t in g.predicates()}
     prefixes = {p: str(n) for p, n in g.namespace_manager.namespaces() if p and any(u.startswith(str(n)) for u in used)}
-    return ox.serialize(triples, None, ox.RdfFormat.RDF_XML, prefixes=prefixes)  # type: ignore[no-any-return]
+    out = ox.serialize(triples, None, ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert out is not None
+    return out
 
 
 # ---- the class diagram ----------------------------------------------------
