@@ -254,3 +254,18 @@ def test_registry_from_rest_drops_entities_only_the_held_out_article_names(reg: 
     assert "takeshi-iwaya" in reg.entities and "takeshi-iwaya" not in cut.entities
     assert {"donald-trump", "president-of-the-united-states", "us-government", "united-states"} <= set(cut.entities)
     assert all(h.person in cut.entities and h.post in cut.entities for h in cut.holdings)
+
+
+def test_annotate_takes_metadata_from_a_sidecar_beside_the_text(runner, tmp_path: Path) -> None:
+    text = tmp_path / "call.txt"
+    text.write_text("Leaders talk\nShigeru Ishiba and Donald Trump spoke by phone on Monday.\n", encoding="utf-8")
+    (tmp_path / "call.meta.yaml").write_text("id: leaders-call\ntitle: Leaders talk by phone\npublisher: kyodo-news\n"
+                                             "published: '2025-04-08'\nlanguage: en\n", encoding="utf-8")
+    out = tmp_path / "call.yaml"
+    res = runner.invoke(cli, ["annotate", str(text), "--registry", str(REGISTRY), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    d = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert (d["id"], d["title"], d["publisher"], d["published"]) == ("leaders-call", "Leaders talk by phone",
+                                                                     "kyodo-news", "2025-04-08")
+    (call,) = facts(d, "PhoneCall")
+    assert call["date_expression"] == "on Monday"  # resolved against 2025-04-08: Monday 2025-04-07

@@ -73,7 +73,8 @@ def export_annotations(spec: StoreSpec, fmt: str, out_dir: Path, mapping: Path |
 
 @click.command("annotate")
 @click.argument("text_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--published", help="Publication date YYYY-MM-DD, to resolve 'on Wednesday' (default: today).")
+@click.option("--published", help="Publication date YYYY-MM-DD, to resolve 'on Wednesday' (default: from "
+                                   "NAME.meta.yaml beside the text, else today).")
 @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
               help="Entity registry (default: articles/registry.yaml).")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
@@ -101,6 +102,10 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
     from kg.registry import load_registry
     from kg.source import SourceProblem, read_text
 
+    meta = _sidecar(text_file)
+    published = published or meta.get("published")
+    publisher = publisher or meta.get("publisher")
+    article_id = article_id or meta.get("id")
     if published is not None and parse_iso(published) is None:
         raise click.BadParameter(f"{published!r} is not a calendar date; expected YYYY-MM-DD", param_hint="--published")
     onto = load_ontology()
@@ -117,7 +122,8 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
     k = assistant.build_knowledge(reg, corpus_articles)
     day = published or dt.date.today().isoformat()
     aid = article_id or slug(text_file.stem)
-    d = assistant.draft(k, text, day, aid, publisher=publisher, threshold=threshold)
+    d = assistant.draft(k, text, day, aid, title=meta.get("title"), publisher=publisher,
+                        language=str(meta.get("language", "en")), threshold=threshold)
     if out != Path("-") and text_file.resolve().parent == out.resolve().parent:
         d.pop("text")
         d = {**{k2: v for k2, v in d.items() if k2 not in ("mentions", "facts")}, "text_file": text_file.name,
@@ -130,6 +136,21 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
         write_atomic(out, body)
         click.echo(f"{out}: {len(d['mentions'])} mention(s) and {len(d['facts'])} fact(s) proposed"
                    + ("" if published else f"; dates resolved against today, {day} (give --published)"))
+
+
+def _sidecar(text_file: Path) -> dict[str, str]:
+    """Metadata from NAME.meta.yaml beside the text (as brat documents keep it), if there is one."""
+    from kg.annotations.brat import meta_file
+    from kg.source import SourceProblem, parse_document, read_text
+
+    mp = meta_file(text_file.with_suffix(".ann"))
+    if mp is None:
+        return {}
+    try:
+        data = parse_document(read_text(mp, str(mp)), str(mp), mp.suffix == ".json")
+    except SourceProblem as exc:
+        raise InputError([exc.problem]) from exc
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @click.command("eval-assistant")
