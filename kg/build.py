@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
+KEEP_CHECKED = 2_000  # above this many articles to write, they are loaded again after the check (flat memory)
 BUILD_FORMAT = "1"  # bump when the mapping changes so every graph is rebuilt
 
 
@@ -195,7 +196,11 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
             continue
         to_build.append((path, str(path), digest, sig))
 
+    # Many changed articles: check them all, keep only their file names, and load each again to write it,
+    # so memory stays flat however large the corpus (a checked article is ~30 KB in memory).
+    keep = len(to_build) <= KEEP_CHECKED
     articles: list[tuple[Article, str, str, str]] = []
+    n_articles = 0
     for path, display, digest, sig in to_build:
         try:
             loaded = load_inputs(path, onto, reg, display)  # TradeKG articles, brat .ann, Label Studio exports
@@ -209,9 +214,25 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
                                                  "expected each article to have its own id"))
                 continue
             seen_ids[art.id] = display
-            articles.append((art, source_key, digest, sig))
+            n_articles += 1
+            if keep:
+                articles.append((art, source_key, digest, sig))
     if problems:
         raise InputError(problems)
+
+    def checked() -> Iterator[tuple[Article, str, str, str]]:
+        if keep:
+            yield from articles
+            return
+        for path, display, digest, sig in to_build:
+            data = _read_capped(path)
+            now = _input_hash(path, data + b"".join(_read_capped(p) for p in companion_files(path)),
+                              _text_file_of(path, data))
+            if now != digest:
+                raise InputError([Problem(display, "the file changed while the build was writing; the articles "
+                                                   "written so far are complete; run the build again")])
+            for art, source_key in load_inputs(path, onto, reg, display):
+                yield art, source_key, digest, sig
 
     # ---- write: ontology, registry, then articles in batches -------------
     updates: list[GraphUpdate] = []
@@ -232,7 +253,7 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     batch_size = 0
     done = 0
     stale: list[str] = []
-    for art, abs_path, digest, sig in articles:
+    for art, abs_path, digest, sig in checked():
         w, inferred = article_quads(art, onto, reg, abs_path)
         g = article_graph(art.id)
         old = by_file.get(abs_path)
@@ -250,14 +271,14 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
             done += len(batch)
             report.quads_written += batch_size
             if progress:
-                progress(done, len(articles))
+                progress(done, n_articles)
             batch, batch_size = [], 0
     if batch:
         store.replace_graphs(batch)
         done += len(batch)
         report.quads_written += batch_size
         if progress:
-            progress(done, len(articles))
+            progress(done, n_articles)
 
     # ---- remove graphs whose article left the corpus ---------------------
     if prune:
