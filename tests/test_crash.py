@@ -78,7 +78,9 @@ def wrap(name):
             if mode == "during":
                 threading.Timer(float(os.environ.get("KILL_DELAY", "0.002")), die).start()
             if mode == "hold":
-                Path(os.environ["HOLD_REACHED"]).write_text(str(os.getpid()))
+                tmp = Path(os.environ["HOLD_REACHED"] + ".tmp")
+                tmp.write_text(str(os.getpid()))
+                tmp.replace(os.environ["HOLD_REACHED"])  # atomic: the test never reads it half-written
                 while not Path(os.environ["HOLD_RELEASE"]).exists():
                     time.sleep(0.02)
         result = orig(self, *args, **kwargs)
