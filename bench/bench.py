@@ -30,7 +30,7 @@ BENCH = ROOT / "bench"
 CORPUS_DIR = BENCH / "corpus"
 RESULTS_DIR = BENCH / "results"
 STEP_TIMEOUT = 600.0  # seconds per child step
-BUILD_INCREMENT = 5_000  # articles per build step (each step its own process, within the step limit)
+BUILD_INCREMENT = 2_000  # articles per build step (each step its own process, within the step limit)
 RDFLIB_MAX_N = 10_000
 RDFLIB_QUERY_TIMEOUT = 30  # seconds per rdflib query run
 QUERY_RUNS = 5
@@ -225,6 +225,8 @@ def step_rdflib(a: dict[str, Any]) -> dict[str, Any]:
     n = len(ds)
     out: dict[str, Any] = {"build_seconds": build_s, "quads": n,
                            "how": "tradekg check+mapping per article, its N-Quads parsed into rdflib.Dataset (Memory store)"}
+    partial = Path(a["partial"])
+    partial.write_text(json.dumps(out), encoding="utf-8")  # kept if the queries below run out of time
     if not a.get("queries"):
         return out
     from kg.query import bind
@@ -268,6 +270,7 @@ def step_rdflib(a: dict[str, Any]) -> dict[str, Any]:
         results[name] = {"median_ms": statistics.median(times) * 1000 if times else None, "runs": len(times),
                          "rows": rows if times else None,
                          "timed_out_after_s": RDFLIB_QUERY_TIMEOUT if timed_out else None}
+        partial.write_text(json.dumps({**out, "queries": results}), encoding="utf-8")
     out["queries"] = results
     return out
 
@@ -423,8 +426,11 @@ def bench_size(n: int, seed: int, log: Any, server: bool, r: dict[str, Any], sav
         log(f"   query {name}: {qr.get('median_ms', float('nan')):,.1f} ms median of {qr.get('runs', 0)}"
             + (f" ({qr['error']})" if "error" in qr else ""))
     if n <= RDFLIB_MAX_N and "rdflib" not in skip:
+        partial = work / "rdflib-partial.json"
         r["rdflib"] = run_step("rdflib", {"corpus": str(corpus), "upto": n, "store": str(store), "seed": seed,
-                                          "queries": "rdflib-queries" not in skip}, log)
+                                          "queries": "rdflib-queries" not in skip, "partial": str(partial)}, log)
+        if "error" in r["rdflib"] and partial.is_file():  # out of time during the queries: keep what was measured
+            r["rdflib"] = {**json.loads(partial.read_text(encoding="utf-8")), "error": r["rdflib"]["error"]}
         save()
         log(f"   rdflib build: {r['rdflib'].get('build_seconds', float('nan')):.1f} s")
     r["rebuild"] = {} if "rebuild" in skip else run_step("rebuild", {"corpus": str(corpus), "upto": n, "store": str(store)}, log)
