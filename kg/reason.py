@@ -113,10 +113,9 @@ def load_data(store: object) -> list[Triple]:
     for g in data_graphs(store):
         for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g)):
             out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
-    # owlready2 reports the types of declared individuals only: declare every typed resource
-    for s, p, o in list(out):
-        if p == RDF.type and isinstance(s, URIRef) and o != OWL.NamedIndividual:
-            out.add((s, RDF.type, OWL.NamedIndividual))
+    # owlready2 reports the types of declared individuals only: declare every resource the data describes
+    for s in {t[0] for t in out if isinstance(t[0], URIRef)}:
+        out.add((s, RDF.type, OWL.NamedIndividual))
     return sorted(out, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
 
 

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg.cli import cli
 from kg.namespaces import REASONER_GRAPH, TDO, TDR
-from kg.reason import _quickxplain, _to_rdflib, data_graphs
+from kg.reason import _quickxplain, _to_rdflib, data_graphs, reason
 from kg.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -100,3 +100,19 @@ def test_quickxplain_finds_the_two_conflicting_individuals() -> None:
     found = _quickxplain(hermit, groups)  # type: ignore[arg-type]
     assert found == [groups[17], groups[153]]
     assert hermit.calls < 40  # logarithmic, not one run per individual
+
+
+def test_hermit_types_an_untyped_resource_from_a_property_domain(store_copy: Path) -> None:
+    """RDFS materialisation types nothing from domains; HermiT does, and the type lands in the reasoner graph."""
+    store = open_store(store_copy)
+    x = str(TDR["event/untyped-remark"])
+    store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/tradekg/graph/article/extra> "
+                 f"{{ <{x}> tdo:speaker <{TDR['person/donald-trump']}> }} }}")
+    store.flush()
+    del store
+    report = reason(store_copy)
+    assert report.consistent and (x, str(TDO.Statement)) in report.inferred
+    assert (x, str(TDO.Event)) in report.inferred  # and its superclasses
+    s = open_store(store_copy, read_only=True)
+    assert list(s.ox.quads_for_pattern(ox.NamedNode(x), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(TDO.Statement)),
+                                       ox.NamedNode(str(REASONER_GRAPH))))
