@@ -108,6 +108,19 @@ def _resolved(files: list[Path]) -> dict[Path, str]:
     return out
 
 
+def _corpus_relative(abs_path: str, folders: list[Path]) -> str:
+    """The article's path relative to the corpus folder it was found in (its file name if given alone).
+
+    Stored as ``tdo:sourceFile`` in the article's graph, so exports do not depend on where the
+    corpus was checked out; the build manifest keeps the absolute path.
+    """
+    for folder in sorted(folders, key=lambda f: -len(str(f))):
+        prefix = str(folder) + os.sep
+        if abs_path.startswith(prefix):
+            return abs_path[len(prefix):]
+    return os.path.basename(abs_path)
+
+
 def _stat_sig(path: Path) -> str:
     st = path.stat()
     return f"{st.st_mtime_ns}:{st.st_size}"
@@ -271,7 +284,7 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     done = 0
     stale: list[str] = []
     for art, abs_path, digest, sig in checked():
-        w, inferred = article_quads(art, onto, reg, abs_path)
+        w, inferred = article_quads(art, onto, reg, _corpus_relative(abs_path, corpus.folders))
         g = article_graph(art.id)
         old = by_file.get(abs_path)
         if old and old != g:

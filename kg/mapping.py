@@ -225,7 +225,7 @@ class _Mapper:
             scope = f" ({d['scope']})" if d.get("scope") else ""
             return f"{imp} {rate}{tl} on {targets}{scope}"
         if f.family == "Statement":
-            return f"{self.name(d['speaker'])}, {tl} of {f.date or '?'}"
+            return f"{self.name(d['speaker'])}, {tl} of {f.date}" if f.date else f"{self.name(d['speaker'])}, undated {tl}"
         when = f.date or d.get("start") or "?"
         place = f" in {d['place']}" if d.get("place") else ""
         return f"{tl.capitalize()}{place}, {when}"
