@@ -26,6 +26,13 @@ demo: $(STAMP)
 	$(TRADEKG) viz --store $(STORE) -o out/graph.html
 	@echo "== officials of the seed article's talks, with posts and governments"
 	$(TRADEKG) query meeting-participants --store $(STORE) --param meeting=tdr:event/us-japan-talks-2025-04-16
+	@echo "== tariffs in force on 2025-04-20 (the 24% on Japan is paused then)"
+	$(TRADEKG) query tariffs-in-force --store $(STORE) --param date=2025-04-20
+	@echo "== where the sources disagree"
+	$(TRADEKG) query source-disagreements --store $(STORE)
+	@echo "== SHACL validation of the whole graph"
+	$(TRADEKG) validate --store $(STORE)
+	@echo "== done: out/tradekg.ttl (Turtle export), out/graph.html (graph page), out/store (the store)"
 
 test: $(STAMP)
 	$(PY) -m pytest
