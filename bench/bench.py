@@ -479,12 +479,16 @@ def table(results: dict[str, Any]) -> str:
             else f">{QUERY_TIMEOUT:.0f} s"))
         row(f"  rdflib: median ms (ratio)", lambda s, q=q: (
             _f(s["rdflib"]["queries"][q]["median_ms"], "{:,.0f}")
-            + f" ({s['rdflib']['queries'][q]['median_ms'] / s['queries']['queries'][q]['median_ms']:.0f}x)"
+            + (f" ({s['rdflib']['queries'][q]['median_ms'] / s['queries']['queries'][q]['median_ms']:.0f}x)"
+               if "median_ms" in s["queries"]["queries"][q] else "")
             if s["rdflib"]["queries"][q]["median_ms"] is not None
             else f">{s['rdflib']['queries'][q]['timed_out_after_s']} s"))
     row("export Turtle triples/s", lambda s: _f(s["export_turtle"]["per_s"]))
     row("export N-Quads quads/s", lambda s: _f(s["export_nquads"]["per_s"]))
-    row("rebuild one article s", lambda s: _f(s["rebuild"]["seconds"], "{:.2f}"))
+    row("rebuild one article s (articles rebuilt)", lambda s: _f(s["rebuild"]["seconds"], "{:.2f}")
+        + f" ({s['rebuild']['built']})")
+    row("  put it back: rebuild s (rebuilt)", lambda s: _f(s["rebuild"]["restore_seconds"], "{:.2f}")
+        + f" ({s['rebuild']['restore_built']})")
     row("server build quads/s", lambda s: _f(s["server"]["server"]["quads_per_s"]))
     row("embedded build quads/s (same run)", lambda s: _f(s["server"]["embedded"]["quads_per_s"]))
     width = max(len(r[0]) for r in rows) + 2
@@ -513,7 +517,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the stores under bench/corpus/*.work")
     ap.add_argument("--skip", default="", help="comma-separated steps to skip: viz, rdflib, rdflib-queries, queries, "
                                                 "export, bulk, rebuild, server")
+    ap.add_argument("--table", metavar="RESULTS_JSON", help="print the table of an earlier run and exit")
     args = ap.parse_args(argv)
+    if args.table:
+        print(table(json.loads(Path(args.table).read_text(encoding="utf-8"))))
+        return 0
     sizes = [1000] if args.quick else [int(x) for x in (args.sizes or "1000,10000,100000").split(",")]
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
 
