@@ -11,9 +11,9 @@ its header::
 
 A parameter is ``NAME TYPE`` followed by ``required`` (the default),
 ``optional`` (left unbound: matches anything) or ``= DEFAULT``. Values are
-bound as typed RDF terms through Oxigraph's ``substitutions``, never pasted
-into the query text; Oxigraph binds them like a ``VALUES`` clause over the
-whole query, so a parameter must appear in the ``SELECT`` clause.
+bound as typed RDF terms (serialised by pyoxigraph into a ``VALUES`` block at
+the start of the WHERE group, see :func:`kg.store.bind_terms`), never pasted
+into the query text; a parameter must be one of the query's variables.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES, XSD
+from kg.store import bind_terms
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
@@ -434,12 +435,8 @@ def render(result: Any, fmt: str, out: IO[bytes], width: int = 160, hide: frozen
     return Outcome("SELECT", rows=count)
 
 
-def _subs(bindings: Mapping[str, Any]) -> dict[ox.Variable, Any] | None:
-    return {ox.Variable(k): v for k, v in bindings.items()} or None
-
-
 def _evaluate(store: ox.Store, text: str, bindings: Mapping[str, Any], union: bool) -> Any:
-    return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union, substitutions=_subs(bindings))
+    return store.query(bind_terms(text, dict(bindings)), prefixes=PREFIXES, use_default_graph_as_union=union)
 
 
 def _explain_runtime(exc: Exception, bindings: Mapping[str, Any], source: str) -> QueryError:

@@ -188,7 +188,7 @@ def test_prefixed_iri_param_with_slash_is_expanded(runner: CliRunner, corpus_sto
     (["meeting-participants", "--param", "meeting=nope:x"], "not a valid iri"),
     (["no-such-query"], "library queries: "),
     (["tariffs-in-force", "--param", "date"], "expected NAME=VALUE"),
-    (["SELECT ?s WHERE { ?s ?p ?o }", "--param", "x=1"], "must appear in the SELECT clause"),
+    (["SELECT ?s WHERE { ?s ?p ?o }", "--param", "x=1"], "parameter x is not a variable of the query"),
 ], ids=["bad-date", "unknown-param", "missing-param", "bad-iri", "unknown-query", "no-equals", "unprojected"])
 def test_bad_parameters_are_explained(runner: CliRunner, corpus_store: Path, args: list[str], message: str) -> None:
     code, _, err = q(runner, corpus_store, *args)
