@@ -56,7 +56,7 @@ from kg import __version__
 from kg import nquads as nq
 from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import META_GRAPH, TDO, sparql_prologue
-from kg.store import GraphUpdate
+from kg.store import GraphUpdate, drop_graphs_update
 
 ENV_USER = "TRADEKG_ENDPOINT_USER"
 ENV_PASSWORD = "TRADEKG_ENDPOINT_PASSWORD"
@@ -572,12 +572,7 @@ class RemoteStore:
         self._check_writable()
         if not graphs:
             return
-        meta = str(META_GRAPH)
-        parts = []
-        for g in graphs:
-            parts += [f"DROP SILENT GRAPH <{x}>" for x in [g, *(with_extra or {}).get(g, [])]]
-            parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
-        self._post_update(" ;\n".join(parts), what=f"dropping {len(graphs)} graph(s)")
+        self._post_update(drop_graphs_update(graphs, with_extra), what=f"dropping {len(graphs)} graph(s)")
 
     def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
         """Add an RDF file's triples/quads: all of it or nothing, as one update request.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,22 @@ def _insert_body(nquads_text: str, graph: str) -> str:
     return "".join(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line for line in lines)
 
 
+def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
+    """Open read-only; retry briefly when a concurrent writer removed a file the open was reading.
+
+    RocksDB's read-only open lists the store's files and then opens them; a build compacting at that
+    moment can delete one in between ("No such file or directory"). A fresh open sees the new list.
+    """
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if attempt == attempts - 1 or "no such file" not in str(exc).lower():
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 class EmbeddedStore:
     """An Oxigraph store in a directory. Open with :func:`open_store`."""
 
@@ -60,7 +77,7 @@ class EmbeddedStore:
             if read_only:
                 if not (path / "CURRENT").exists():
                     raise StoreError(f"{path}: no TradeKG store here; build one with: tradekg build ARTICLES --store {path}")
-                self._store = ox.Store.read_only(str(path))
+                self._store = _open_read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
@@ -174,15 +191,8 @@ class EmbeddedStore:
     def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
         """Remove graphs and their manifest rows in one transaction."""
         self._check_writable()
-        if not graphs:
-            return
-        meta = str(META_GRAPH)
-        parts = []
-        for g in graphs:
-            for x in [g, *(with_extra or {}).get(g, [])]:
-                parts.append(f"DROP SILENT GRAPH <{x}>")
-            parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
-        self._store.update(" ;\n".join(parts))
+        if graphs:
+            self._store.update(drop_graphs_update(graphs, with_extra))
 
     def update(self, sparql: str) -> None:
         self._check_writable()
@@ -194,6 +204,16 @@ class EmbeddedStore:
 
     def close(self) -> None:
         del self._store
+
+
+def drop_graphs_update(graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> str:
+    """One SPARQL update removing the graphs, their extra graphs and their manifest rows."""
+    meta = str(META_GRAPH)
+    parts = []
+    for g in graphs:
+        parts += [f"DROP SILENT GRAPH <{x}>" for x in [g, *(with_extra or {}).get(g, [])]]
+        parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
+    return " ;\n".join(parts)
 
 
 def bind_terms(sparql: str, substitutions: dict[str, Any] | None) -> str:
