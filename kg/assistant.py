@@ -57,7 +57,7 @@ STOP_WORDS = {"The", "A", "An", "In", "On", "At", "As", "But", "And", "For", "Of
 _WORD = r"[^\W\d_]"
 _NAME = rf"[A-Z]{_WORD}+(?:-[A-Z]{_WORD}+)?"
 _RATE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
-_TARIFF_WORDS = re.compile(r"\b(tariffs?|duty|duties|levy|levies|rate|baseline|reciprocal)\b", re.I)
+_TARIFF_WORDS = re.compile(r"\b(tariffs?|duty|duties|levy|levies|charges?|rate|baseline|reciprocal)\b", re.I)
 _DATE_EXPR = re.compile(
     r"\b(?:(?:on|last|next|this|since|from|until|by|before|after)\s+)?(?:"
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?"
@@ -610,29 +610,29 @@ class _Drafter:
                 f["rule"] = "rate-change"
                 handled.update(range(m.start(), m.end()))
                 last = f
-            quoted = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
             paused_rates: set[int] = set()
-            combined = re.search(r"\b(?:combined|a total of|in total)\s+(\d{1,3}(?:\.\d+)?)\s?%", s.text)
             for m, kind in rate_phrases(s.text):
                 if m.start() in handled:
                     continue
-                if any(a <= m.start() < b for a, b in quoted):
-                    continue  # a rate inside someone's quoted words is theirs to state, not a measure's evidence
-                if combined and m.start() > combined.end():
-                    continue  # "a combined 27.5%: the 25% duty plus the 2.5% charge": parts of one rate
+                why = not_a_measure(s.text, m)
+                if why == "standing duty" and last is not None and re.search(
+                        r"\b(?:on top of|in addition to)\b", s.text, re.I):
+                    last.setdefault("rate_basis", "OnTopOfExisting")  # the new measure adds to the standing duty
+                if why:
+                    continue
                 rate = _num(m.group(1))
                 paused_here = [f for f in by_rate.values() if f is not by_rate.get(rate) and any(
                     sc["status"] == "Paused" and any(isinstance(e, dict) and s.start <= e["span"][0] < s.end
                                                      for e in sc["evidence"]) for sc in f["status_changes"])]
+                interim = False  # the baseline that applies while another rate is paused
                 if kind.startswith("baseline") and "Paused" in status_words and (paused_here or last is not None):
                     target = paused_here[0] if paused_here else last
                     for sc in target["status_changes"] if target else []:
                         if sc["status"] == "Paused" and "new_rate" not in sc:
                             sc["new_rate"] = rate  # "suspended ..., leaving the 10% baseline": the rate meanwhile
                             sc["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "new_rate"))
-                    if target is not None and any(sc["status"] == "Paused" for sc in target["status_changes"]):
-                        continue
-                if kind.endswith("-to") and last is not None and last is not by_rate.get(rate):
+                    interim = target is not None and any(sc["status"] == "Paused" for sc in target["status_changes"])
+                if not interim and kind.endswith("-to") and last is not None and last is not by_rate.get(rate):
                     last["status_changes"].append(self._status("Cut" if rate < last["rate"] else "Raised", s,
                                                                new_rate=rate, span=(m.start(), m.end())))
                     continue
@@ -645,6 +645,9 @@ class _Drafter:
                 f["rule"] = f"tariff-rate ({kind}: {hits}/{n_seen} in the corpus)"
                 f["evidence"].append(self.ev(s.start + m.start(), s.start + m.end(), "rate"))
                 clause = next((c for c in _clauses(s) if c.start <= s.start + m.start() < c.end), s)
+                if interim:  # "suspended ..., leaving the 10% baseline in place": the baseline is what applies now
+                    f["status_changes"].append(self._status("InEffect", clause, rule="interim-rate", whole=s))
+                    continue  # the paused measure stays the one the next sentence speaks of
                 for st in _status(clause.text):  # the words of the rate's own clause
                     if st == "Paused":
                         paused_rates.add(id(f))
@@ -775,6 +778,70 @@ class _Drafter:
 
 _TO_BEFORE = re.compile(r"\b(?:to|down to|falls to|fall to|cut to|lowered to|reduced to|back to)\s+(?:the\s+)?$")
 
+# A rate that is not a measure the article reports, whatever tariff word stands near it:
+_STANDING = re.compile(r"\b(?:standard|normal|ordinary|usual|MFN|most[- ]favou?red[- ]nation)\b", re.I)  # the MFN duty
+_DEMAND = re.compile(r"\b(?:wants?|wanted|wanting|ask(?:s|ed|ing)?|seek(?:s|ing)?|sought|calls? for|called for|"
+                     r"calling for|urg(?:es?|ed|ing)|demand(?:s|ed|ing)?|press(?:es|ed|ing)? for|push(?:es|ed|ing)? for|"
+                     r"hop(?:es?|ed|ing) (?:for|to)|propos(?:es?|ed|ing))\b", re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:if|unless|could|might|threaten(?:s|ed|ing)?)\b", re.I)  # not "would": reported speech
+_DETERMINER = re.compile(r"\b(?:the|a|an|its|their|his|her|this|that)\s+(?:\S+\s+){0,3}$", re.I)
+_PHRASE_END = re.compile(r"[,;.:]|\s(?:and|but|or|while|as)\s")
+
+
+def own_status(sentence: str, m: re.Match[str]) -> list[str]:
+    """The statuses the rate's own phrase reports: its modifiers ("the suspended 24% rate"), the
+    rest of its noun phrase or relative clause ("the 10% baseline that goods pay now") and an
+    appositive after a comma ("the 25% tariffs on vehicles, in force since April 3").
+
+    >>> m = _RATE.search("Japan wants the suspended 24% rate dropped")
+    >>> own_status("Japan wants the suspended 24% rate dropped", m)
+    ['Paused']
+    >>> m = _RATE.search("Japan wants the 25% car tariff lifted and the suspended 24% rate dropped")
+    >>> own_status("Japan wants the 25% car tariff lifted and the suspended 24% rate dropped", m)
+    []
+    """
+    head = sentence[max(0, m.start() - 40):m.start()]
+    det = _DETERMINER.search(head)
+    pre = head[det.start():] if det else ""
+    rest = sentence[m.end():]
+    end = _PHRASE_END.search(rest)
+    post = rest[:end.start()] if end else rest
+    if end and end.group(0) == ",":  # an appositive: ", in force since April 3," / ", which stays in force"
+        after = rest[end.end():]
+        stop = _PHRASE_END.search(after)
+        post += " " + (after[:stop.start()] if stop else after)
+    return _status(pre + " " + post)
+
+
+def background(sentence: str, m: re.Match[str]) -> str | None:
+    """Why a rate near a tariff word is not a tariff the article reports, or None when it may be one.
+
+    * "standing duty": the ordinary (MFN) duty a new measure comes on top of ("the standard 2.5% tariff");
+      it is the new measure's rate basis, not a measure of the news;
+    * "position": the object of what someone wants, asks, seeks or proposes ("Japan wants the 25%
+      tariff lifted") -- a negotiating position -- unless the rate's own phrase reports a status
+      ("the suspended 24% rate", "the 25% tariffs, in force since April 3");
+    * "hypothetical": a rate after "if/unless", "could/might" or a threat in its clause ("could face a
+      35% tariff if talks fail"), again unless its own phrase reports a status ("the 10% baseline that
+      goods pay now"). "Would" alone is left alone: in reported speech it announces ("said he would
+      impose a 25% tariff").
+
+    >>> s = "Seoul wants the 25% tariff lifted, but the standard 8% tariff stays; cars could face 40% duties"
+    >>> [(m.group(1), background(s, m)) for m in _RATE.finditer(s)]
+    [('25', 'position'), ('8', 'standing duty'), ('40', 'hypothetical')]
+    """
+    head = sentence[max(0, m.start() - 40):m.start()]
+    det = _DETERMINER.search(head)
+    if _STANDING.search(head[det.start():] if det else head[-15:]):
+        return "standing duty"
+    cut = max((x.end() for x in _CLAUSE.finditer(sentence, 0, m.start())), default=0)
+    before = sentence[cut:m.start()]
+    if _DEMAND.search(before) and not own_status(sentence, m):
+        return "position"
+    if _HYPOTHETICAL.search(before) and not own_status(sentence, m):
+        return "hypothetical"
+    return None
+
 
 def rate_phrases(sentence: str) -> list[tuple[re.Match[str], str]]:
     """Rates in a sentence that sit near a tariff word, with the kind of phrase: the nearest tariff
@@ -794,19 +861,43 @@ def rate_phrases(sentence: str) -> list[tuple[re.Match[str], str]]:
         if not words:
             continue
         word = min(words)[1]
-        word = {"tariffs": "tariff", "duties": "duty", "levies": "levy"}.get(word, word)
+        word = {"tariffs": "tariff", "duties": "duty", "levies": "levy", "charges": "charge"}.get(word, word)
         to = bool(_TO_BEFORE.search(sentence[max(0, m.start() - 30): m.start()]))
         out.append((m, word + ("-to" if to else "")))
     return out
 
 
+_COMBINED = re.compile(r"\b(?:combined|a total of|in total)\s+(\d{1,3}(?:\.\d+)?)\s?%")
+
+
+def not_a_measure(sentence: str, m: re.Match[str]) -> str | None:
+    """Why the rate ``m`` of ``sentence`` is no tariff of the article's own (None: it may be one):
+    the reasons of :func:`background`, or "quoted" (a rate inside someone's quoted words is theirs
+    to state, a statement's quote) or "part of a combined rate" ("a combined 27.5%: the 25% duty
+    plus the 2.5% charge" is one rate).
+
+    >>> s = 'Cars pay a combined 27.5%: the 25% duty plus the 2.5% charge, "a 10% tariff" said one.'
+    >>> [(m.group(1), not_a_measure(s, m)) for m in _RATE.finditer(s)]
+    [('27.5', None), ('25', 'part of a combined rate'), ('2.5', 'part of a combined rate'), ('10', 'quoted')]
+    """
+    if any(q.start() <= m.start() < q.end() for q in _QUOTE.finditer(sentence)):
+        return "quoted"
+    combined = _COMBINED.search(sentence)
+    if combined and m.start() > combined.end():
+        return "part of a combined rate"
+    return background(sentence, m)
+
+
 def _learn_tariff_phrases(arts: list[Article]) -> dict[str, tuple[int, int]]:
-    """How often each kind of rate phrase in the corpus is the rate of an annotated tariff."""
+    """How often each kind of rate phrase in the corpus, where :func:`not_a_measure` does not rule
+    it out, is the rate of an annotated tariff."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for art in arts:
         gold = {float(f["rate"]) for f in art.data["facts"] if f["type"] == "Tariff" and "rate" in f}
         for sent in sentences(art.text):
             for m, kind in rate_phrases(sent.text):
+                if not_a_measure(sent.text, m):
+                    continue
                 counts[kind][1] += 1
                 counts[kind][0] += float(m.group(1)) in gold
     return {k: (h, n) for k, (h, n) in counts.items()}
@@ -831,7 +922,7 @@ def _status(sentence: str) -> list[str]:
     if re.search(r"\b(?:paused?|suspend(?:ed|s)?|suspension|postponed)\b", low):
         out.append("Paused")
     if re.search(r"\b(?:took effect|takes effect|in force|in effect|remains? in place|stays? in place|"
-                 r"continues? to apply|still faces?|faces?)\b", low):
+                 r"continues? to apply|still faces?|faces?|pays? now|(?:now|currently|still) pays?)\b", low):
         out.append("InEffect")
     if re.search(r"\b(?:announced|unveiled|imposed|imposing|slapped|signed|sets?|ordered)\b", low):
         out.append("Announced")
