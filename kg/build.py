@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import stat
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +40,6 @@ from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
-KEEP_CHECKED = 2_000  # above this many articles to write, they are loaded again after the check (flat memory)
 BUILD_FORMAT = "1"  # bump when the mapping changes so every graph is rebuilt
 
 
@@ -192,8 +194,9 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
 
 
 def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
-           progress: Callable[[int, int], None] | None, batch_quads: int = BATCH_QUADS) -> BuildReport:
+           progress: Callable[[int, int], None] | None, batch_quads: int | None = None) -> BuildReport:
     report = BuildReport()
+    batch_quads = batch_quads or BATCH_QUADS
     manifest = store.manifest()
     onto_text = ONTOLOGY_FILE.read_bytes()
     onto_hash = hashlib.sha256(onto_text).hexdigest()
@@ -226,44 +229,41 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
             continue
         to_build.append((path, str(path), digest, sig))
 
-    # Many changed articles: check them all, keep only their file names, and load each again to write it,
-    # so memory stays flat however large the corpus (a checked article is ~30 KB in memory).
-    keep = len(to_build) <= KEEP_CHECKED
-    articles: list[tuple[Article, str, str, str]] = []
-    n_articles = 0
-    for path, display, digest, sig in to_build:
-        try:
-            loaded = load_inputs(path, onto, reg, display)  # TradeKG articles, brat .ann, Label Studio exports
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        for art, source_key in loaded:
-            other = seen_ids.get(art.id)
-            if other is not None and other != display:
-                problems.append(Problem(display, f"article id {art.id!r} is already used by {other}; "
-                                                 "expected each article to have its own id"))
-                continue
-            seen_ids[art.id] = display
-            n_articles += 1
-            if keep:
-                articles.append((art, source_key, digest, sig))
-    if problems:
-        raise InputError(problems)
-
-    def checked() -> Iterator[tuple[Article, str, str, str]]:
-        if keep:
-            yield from articles
-            return
+    # Check every changed article; while none has failed, map each one to its graphs at once and spool
+    # the result to an anonymous temporary file, so the write pass neither holds the corpus in memory
+    # nor parses it a second time (a killed build leaves no spool behind).
+    spool = _Spool(store_dir(store))
+    try:
+        n_articles = 0
         for path, display, digest, sig in to_build:
-            data = _read_capped(path)
-            now = _input_hash(path, data + b"".join(_read_capped(p) for p in companion_files(path)),
-                              _text_file_of(path, data))
-            if now != digest:
-                raise InputError([Problem(display, "the file changed while the build was writing; the articles "
-                                                   "written so far are complete; run the build again")])
-            for art, source_key in load_inputs(path, onto, reg, display):
-                yield art, source_key, digest, sig
+            try:
+                loaded = load_inputs(path, onto, reg, display)  # TradeKG articles, brat .ann, Label Studio exports
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            for art, source_key in loaded:
+                other = seen_ids.get(art.id)
+                if other is not None and other != display:
+                    problems.append(Problem(display, f"article id {art.id!r} is already used by {other}; "
+                                                     "expected each article to have its own id"))
+                    continue
+                seen_ids[art.id] = display
+                n_articles += 1
+                if not problems:
+                    spool.add(_prepare(art, source_key, digest, sig, key, corpus, onto, reg))
+        if problems:
+            raise InputError(problems)
+        return _write(spool, corpus, onto, reg, store, key, manifest, by_file, resolved, current_graphs,
+                      onto_hash, prune, progress, batch_quads, n_articles, report)
+    finally:
+        spool.close()
 
+
+def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, key: str,
+           manifest: dict[str, dict[str, str]], by_file: dict[str | None, str], resolved: dict[Path, str],
+           current_graphs: set[str], onto_hash: str, prune: bool, progress: Callable[[int, int], None] | None,
+           batch_quads: int, n_articles: int, report: BuildReport) -> BuildReport:
+    """Write the checked corpus: ontology and registry if they changed, the spooled articles, removals."""
     # ---- write: ontology, registry, then articles in batches -------------
     updates: list[GraphUpdate] = []
     if manifest.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash:
@@ -279,36 +279,30 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
         report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
 
     built_graphs: set[str] = set()
-    batch: list[GraphUpdate] = []
-    batch_size = 0
-    done = 0
     stale: list[str] = []
-    for art, abs_path, digest, sig in checked():
-        w, inferred = article_quads(art, onto, reg, _corpus_relative(abs_path, corpus.folders))
-        g = article_graph(art.id)
-        old = by_file.get(abs_path)
-        if old and old != g:
-            stale.append(old)
-        built_graphs.add(g)
-        current_graphs.add(g)
-        batch.append(GraphUpdate(g, w.text(), ((article_inferred_graph(art.id), inferred.text()),),
-                                 manifest=(("sourceFile", abs_path), ("sourceHash", digest),
-                                           ("sourceStat", sig), ("buildKey", key))))
-        batch_size += len(w) + len(inferred)
-        report.built.append(art.id)
-        if batch_size >= batch_quads:
-            store.replace_graphs(batch)
-            done += len(batch)
+    writer = _Writer(store, progress, n_articles)
+    try:
+        batch: list[GraphUpdate] = []
+        batch_size = 0
+        for prep in spool.read():
+            old = by_file.get(prep.source_key)
+            if old and old != prep.update.graph:
+                stale.append(old)
+            built_graphs.add(prep.update.graph)
+            current_graphs.add(prep.update.graph)
+            batch.append(prep.update)
+            batch_size += prep.quads
+            report.built.append(prep.article_id)
+            if batch_size >= batch_quads:
+                writer.submit(batch)
+                report.quads_written += batch_size
+                batch, batch_size = [], 0
+        if batch:
+            writer.submit(batch)
             report.quads_written += batch_size
-            if progress:
-                progress(done, n_articles)
-            batch, batch_size = [], 0
-    if batch:
-        store.replace_graphs(batch)
-        done += len(batch)
-        report.quads_written += batch_size
-        if progress:
-            progress(done, n_articles)
+        writer.finish()
+    finally:
+        writer.shutdown()
 
     # ---- remove graphs whose article left the corpus ---------------------
     if prune:
@@ -326,6 +320,99 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
         report.removed = [article_id_from_graph(g) or g for g in stale]
     report.total_quads = store.quad_count()
     return report
+
+
+def store_dir(store: object) -> Path | None:
+    """The embedded store's directory (for the build's temporary spool; None for a SPARQL endpoint)."""
+    path = getattr(store, "path", None)
+    return path if isinstance(path, Path) else None
+
+
+class _Writer:
+    """Writes batches of graph updates on one background thread, in order, at most one batch at a time.
+
+    Oxigraph's loaders release the GIL, so the next batch is checked and mapped while this one is
+    written (two cores: 10,000 articles built in the time of the slower of the two, not their sum).
+    A write's error is raised in the builder's thread at the next submit or at :meth:`finish`.
+    Stores other than the embedded one are written synchronously.
+    """
+
+    def __init__(self, store: EmbeddedStore, progress: Callable[[int, int], None] | None, total: int):
+        self.store = store
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="tradekg-writer") if store.kind == "embedded" else None
+        self.pending: tuple[Future[None], int] | None = None
+
+    def submit(self, batch: list[GraphUpdate]) -> None:
+        self.finish()
+        if self.pool is None:
+            self.store.replace_graphs(batch)
+            self._advance(len(batch))
+        else:
+            self.pending = (self.pool.submit(self.store.replace_graphs, batch), len(batch))
+
+    def finish(self) -> None:
+        """Wait for the batch being written; raise its error if it failed."""
+        if self.pending is not None:
+            future, n = self.pending
+            self.pending = None
+            future.result()
+            self._advance(n)
+
+    def _advance(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def shutdown(self) -> None:
+        """Let a batch being written complete (a whole batch or nothing, never a store closed under it)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One checked article, mapped: its graph update (graph, entailments, manifest row) and quad count."""
+
+    article_id: str
+    source_key: str
+    update: GraphUpdate
+    quads: int
+
+
+def _prepare(art: Article, source_key: str, digest: str, sig: str, key: str, corpus: Corpus, onto: Ontology,
+             reg: Registry) -> _Prepared:
+    w, inferred = article_quads(art, onto, reg, _corpus_relative(source_key, corpus.folders))
+    update = GraphUpdate(article_graph(art.id), w.text(), ((article_inferred_graph(art.id), inferred.text()),),
+                         manifest=(("sourceFile", source_key), ("sourceHash", digest), ("sourceStat", sig),
+                                   ("buildKey", key)))
+    return _Prepared(art.id, source_key, update, len(w) + len(inferred))
+
+
+class _Spool:
+    """Mapped articles in an anonymous temporary file, each pickled on its own, read back in order."""
+
+    def __init__(self, folder: Path | None):
+        self.file = tempfile.TemporaryFile(dir=folder if folder is not None and folder.is_dir() else None)
+        self.count = 0
+
+    def add(self, prep: _Prepared) -> None:
+        data = pickle.dumps(prep, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.write(len(data).to_bytes(8, "little"))
+        self.file.write(data)
+        self.count += 1
+
+    def read(self) -> Iterator[_Prepared]:
+        self.file.flush()
+        self.file.seek(0)
+        for _ in range(self.count):
+            size = int.from_bytes(self.file.read(8), "little")
+            yield pickle.loads(self.file.read(size))
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def rebuild_check(store_path: Path) -> None:

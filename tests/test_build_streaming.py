@@ -1,16 +1,17 @@
-"""A build of more articles than KEEP_CHECKED loads each article again to write it (flat memory);
-the store must be exactly what the in-memory path writes."""
+"""Large builds: every changed article is checked and mapped once, spooled to a temporary file, and
+written in batches by a background writer. The store must be exactly what a build in one batch writes,
+a failed write must leave whole articles, and nothing is parsed twice."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 import kg.build
+import kg.store
 from kg.build import build
-from kg.errors import InputError
+from kg.errors import StoreError
 from kg.store import open_store
 from kg.synth import write_corpus
 
@@ -23,36 +24,59 @@ def _quads(store_path: Path) -> set[str]:
     return out
 
 
-def test_streamed_build_writes_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_in_many_batches_writes_the_store_one_batch_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 8, seed=8)
-    build([corpus], tmp_path / "kept")
-    monkeypatch.setattr(kg.build, "KEEP_CHECKED", 3)
+    build([corpus], tmp_path / "one-batch")
+    monkeypatch.setattr(kg.build, "BATCH_QUADS", 1)  # every article its own batch
     seen: list[tuple[int, int]] = []
-    rep = build([corpus], tmp_path / "streamed", progress=lambda d, t: seen.append((d, t)))
-    assert len(rep.built) == 8 and seen[-1] == (8, 8)
-    assert _quads(tmp_path / "kept") == _quads(tmp_path / "streamed")
+    rep = build([corpus], tmp_path / "batched", progress=lambda d, t: seen.append((d, t)))
+    assert len(rep.built) == 8
+    assert seen == [(i, 8) for i in range(1, 9)], "progress is reported once per written batch, in order"
+    assert _quads(tmp_path / "one-batch") == _quads(tmp_path / "batched")
 
 
-def test_streamed_build_refuses_a_file_changed_after_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_article_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 6, seed=8)
-    monkeypatch.setattr(kg.build, "KEEP_CHECKED", 2)
-    victim = sorted(corpus.rglob("*.json"))[-1]
-    real = kg.build.load_inputs
-    calls = {"n": 0}
+    real, calls = kg.build.load_inputs, []
 
-    def load_then_edit(path: Path, *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 6:  # the check has read every file: now someone edits the last one
-            victim.write_text(victim.read_text(encoding="utf-8").replace('"title": "', '"title": "Edited: ', 1),
-                              encoding="utf-8")
+    def counting(path: Path, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        calls.append(path.name)
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(kg.build, "load_inputs", load_then_edit)
-    with pytest.raises(InputError, match="changed while the build was writing"):
+    monkeypatch.setattr(kg.build, "load_inputs", counting)
+    build([corpus], tmp_path / "store")
+    assert sorted(calls) == sorted(p.name for p in corpus.rglob("*.json")), calls
+
+
+def test_a_failed_batch_write_leaves_whole_articles_and_the_next_build_finishes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 6, seed=8)
+    build([corpus], tmp_path / "reference")
+    monkeypatch.setattr(kg.build, "BATCH_QUADS", 1)
+    real = kg.store.EmbeddedStore.replace_graphs
+    calls = {"n": 0}
+
+    def fail_third(self: kg.store.EmbeddedStore, updates: list[kg.store.GraphUpdate]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # ontology+registry, article 1, then this one fails
+            raise StoreError(f"{self.path}: disk full (simulated)")
+        real(self, updates)
+
+    monkeypatch.setattr(kg.store.EmbeddedStore, "replace_graphs", fail_third)
+    with pytest.raises(StoreError, match="disk full"):
         build([corpus], tmp_path / "store")
     s = open_store(tmp_path / "store", read_only=True)
-    written = {g.value for g in s.ox.named_graphs() if isinstance(g, ox.NamedNode)}
+    manifest = s.manifest()
+    graphs = set(s.named_graphs())
     s.close()
-    assert not any(victim.stem in g for g in written), "the edited article must not be half-written"
+    articles = {g for g in manifest if "/graph/article/" in g}
+    assert len(articles) == 1, f"only the first article's batch was written: {sorted(articles)}"
+    for g in articles:
+        assert g in graphs and g + "/inferred" in graphs, "a written article has its graph, entailments and manifest row"
+    monkeypatch.setattr(kg.store.EmbeddedStore, "replace_graphs", real)
+    rep = build([corpus], tmp_path / "store")
+    assert len(rep.built) == 5 and rep.unchanged == 1
+    assert _quads(tmp_path / "store") == _quads(tmp_path / "reference")
