@@ -8,6 +8,7 @@ not at all. A lock file keeps a second writer out.
 from __future__ import annotations
 
 import fcntl
+import marshal
 import os
 import re
 import time
@@ -24,6 +25,9 @@ from kg.errors import QueryError, StoreError, StoreLockedError
 from kg.namespaces import META_GRAPH, PREFIXES, TDO
 
 LOCK_NAME = "tradekg.lock"
+MANIFEST_CACHE = "manifest.cache"
+"""A copy of the build manifest beside the store, written by a build after its last write and removed
+before any write, so a rebuild of a large corpus does not decode the whole manifest graph."""
 BULK_ATOMIC_MAX = 900_000
 """Fresh graphs under this many quads are written with one bulk load, which Oxigraph ingests atomically
 (its bulk loader makes one set of files per 1,000,000 quads); larger writes use a transaction."""
@@ -76,6 +80,8 @@ class EmbeddedStore:
     def __init__(self, path: Path, read_only: bool = False):
         self.path = path
         self.read_only = read_only
+        self._cache_removed = False  # the manifest cache is gone for this session's writes
+        self._pending_cache: dict[str, dict[str, str]] | None = None
         try:
             if read_only:
                 if not (path / "CURRENT").exists():
@@ -125,6 +131,27 @@ class EmbeddedStore:
                 out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = q.object.value
         return out
 
+    def cached_manifest(self) -> dict[str, dict[str, str]]:
+        """:meth:`manifest`, from the copy the last build left beside the store if there is one.
+
+        Only a writer holding the store's lock (the build) may rely on it: every write through this class
+        removes the copy first, and a build writes it again only after its last write and a flush.
+        """
+        try:
+            rows = marshal.loads((self.path / MANIFEST_CACHE).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return self.manifest()
+        if isinstance(rows, dict) and all(isinstance(v, dict) for v in rows.values()):
+            return rows
+        return self.manifest()
+
+    def remember_manifest(self, rows: dict[str, dict[str, str]]) -> None:
+        """The manifest as the build left it; written beside the store at the next :meth:`flush`
+        (unless nothing was written since the copy there was made)."""
+        if not self._cache_removed and (self.path / MANIFEST_CACHE).exists():
+            return
+        self._pending_cache = rows
+
     def dump_nquads(self, out: IO[bytes]) -> None:
         self._store.dump(out, ox.RdfFormat.N_QUADS)
 
@@ -143,6 +170,10 @@ class EmbeddedStore:
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.path}: the store was opened read-only")
+        self._pending_cache = None
+        if not self._cache_removed:
+            forget_manifest_cache(self.path)
+            self._cache_removed = True
 
     def _is_fresh(self, u: GraphUpdate) -> bool:
         """True if none of the update's graphs exists yet and the graph has no manifest row."""
@@ -212,9 +243,23 @@ class EmbeddedStore:
     def flush(self) -> None:
         if not self.read_only:
             self._store.flush()
+            if self._pending_cache is not None:
+                tmp = self.path / f".{MANIFEST_CACHE}.tmp-{os.getpid()}"
+                tmp.write_bytes(marshal.dumps(self._pending_cache))
+                os.replace(tmp, self.path / MANIFEST_CACHE)
+                self._pending_cache = None
+                self._cache_removed = False
 
     def close(self) -> None:
         del self._store
+
+
+def forget_manifest_cache(path: Path) -> None:
+    """Remove the manifest copy beside a store (before anything writes to it)."""
+    try:
+        (path / MANIFEST_CACHE).unlink()
+    except FileNotFoundError:
+        pass
 
 
 def drop_graphs_update(graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> str:

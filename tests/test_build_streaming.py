@@ -80,3 +80,40 @@ def test_a_failed_batch_write_leaves_whole_articles_and_the_next_build_finishes(
     rep = build([corpus], tmp_path / "store")
     assert len(rep.built) == 5 and rep.unchanged == 1
     assert _quads(tmp_path / "store") == _quads(tmp_path / "reference")
+
+
+def test_the_manifest_copy_beside_the_store_is_the_manifest(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 6, seed=8)
+    store = tmp_path / "store"
+    build([corpus], store)
+    s = open_store(store, read_only=True)
+    assert (store / kg.store.MANIFEST_CACHE).is_file()
+    assert s.cached_manifest() == s.manifest(), "the copy written by the build equals the manifest graph"
+    s.close()
+    victim = sorted(corpus.rglob("*.json"))[0]
+    victim.unlink()  # one article removed, one changed
+    other = sorted(corpus.rglob("*.json"))[0]
+    other.write_text(other.read_text(encoding="utf-8").replace('"title": "', '"title": "Edited: ', 1), encoding="utf-8")
+    rep = build([corpus], store)
+    assert len(rep.built) == 1 and len(rep.removed) == 1
+    s = open_store(store, read_only=True)
+    assert s.cached_manifest() == s.manifest()
+    s.close()
+
+
+def test_any_other_write_removes_the_manifest_copy(tmp_path: Path) -> None:
+    """A SPARQL update (here: deleting one article's manifest row) must not leave a stale copy that would
+    make the next build skip the article."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 3, seed=8)
+    store = tmp_path / "store"
+    build([corpus], store)
+    s = open_store(store)
+    victim = next(g for g in s.manifest() if "/graph/article/" in g)
+    s.update(f"DELETE WHERE {{ GRAPH <{kg.store.META_GRAPH}> {{ <{victim}> ?p ?o }} }}")
+    s.flush()
+    s.close()
+    assert not (store / kg.store.MANIFEST_CACHE).exists()
+    rep = build([corpus], store)
+    assert [f"https://w3id.org/tradekg/graph/article/{a}" for a in rep.built] == [victim], rep.built

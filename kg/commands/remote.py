@@ -105,7 +105,7 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
     wait (read-write server) or will not be seen until restart (read-only).
     """
     from kg.remote import find_oxigraph, stop_process, wait_until_ready
-    from kg.store import write_lock
+    from kg.store import forget_manifest_cache, write_lock
 
     if not (store_path / "CURRENT").exists():
         raise StoreError(f"{store_path}: no TradeKG store here; build one with: tradekg build articles --store {store_path}")
@@ -119,6 +119,8 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
     mode = "serve" if allow_update else "serve-read-only"
     base = f"http://127.0.0.1:{port}"
     with write_lock(store_path) if allow_update else nullcontext():
+        if allow_update:
+            forget_manifest_cache(store_path)  # the server may write the manifest graph
         proc = subprocess.Popen([binary, mode, "--location", str(store_path), "--bind", f"127.0.0.1:{port}"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
