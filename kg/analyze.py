@@ -11,8 +11,6 @@ communities with a fixed seed, so runs agree.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,13 +19,14 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import TradeKGError
+from kg.fileio import replacing
 from kg.namespaces import TDO, TDR
 from kg.ontology import Ontology, load_ontology
 from kg.viz import select
 from kg.viz.evidence import edge_quotes, load_evidence
 from kg.viz.extract import Extraction, resolve_entity
 from kg.viz.layout import SEED, centrality
-from kg.viz.page import OutputError, property_label
+from kg.viz.page import property_label
 
 OFFICIALS = str(TDO.Official)
 GOVERNMENTS = (str(TDO.Government), str(TDO.GovernmentBody))
@@ -225,22 +224,8 @@ def export_graph(store: Any, out: Path | None, fmt: str, focus: str | None = Non
         assert stdout is not None
         writer(h, stdout)
     else:
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        except OSError as exc:
-            raise OutputError(f"{out}: cannot write the {fmt} file there ({exc.strerror or exc}); "
-                              "expected a writable folder for -o") from exc
-        try:
-            with os.fdopen(fd, "wb") as f:
-                writer(h, f)
-            os.replace(tmp, out)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise OutputError(f"{out}: writing failed ({exc.strerror or exc}); nothing was written") from exc
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(out, f"{fmt} file") as f:
+            writer(h, f)
     return h.number_of_nodes(), h.number_of_edges()
 
 

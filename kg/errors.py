@@ -67,3 +67,11 @@ class EndpointError(StoreError):
 
 class OntologyError(TradeKGError):
     """The ontology cannot be loaded, or the data is inconsistent with it."""
+
+
+class OutputError(TradeKGError):
+    """An output file (a page, an export, converted articles) cannot be written where asked."""
+
+
+class AssetError(TradeKGError):
+    """vis-network could not be found in the installed pyvis package."""

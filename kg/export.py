@@ -26,7 +26,6 @@ The functions take any store object with ``named_graphs()``, ``quads(graph)``,
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, StoreError
+from kg.fileio import replacing
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, TDG, article_graph, article_inferred_graph, is_valid_id
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -207,14 +207,8 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
         raise InputError([Problem(str(target), "is a directory; expected a file name for the export")])
     if not target.parent.exists():
         raise InputError([Problem(str(target), f"the folder {target.parent} does not exist")])
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            yield fh
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with replacing(target, "export") as fh:
+        yield fh
 
 
 @dataclass(frozen=True)

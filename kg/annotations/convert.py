@@ -7,9 +7,7 @@ temporary name and renamed, so an interrupted run leaves no half-written file.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from kg.annotations import tool_articles
 from kg.annotations.mapping import MAPPINGS_DIR, load_mapping
 from kg.articles import check_article
 from kg.errors import InputError, Problem
+from kg.fileio import write_text
 from kg.ontology import Ontology
 from kg.registry import Registry
 
@@ -46,15 +45,7 @@ def dump_yaml(data: Any) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text, "converted article")
 
 
 def input_files(paths: Iterable[Path], tool: str) -> list[Path]:

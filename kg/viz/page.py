@@ -17,9 +17,7 @@ import datetime as dt
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +26,8 @@ from typing import Any
 import networkx as nx
 from rdflib.namespace import RDFS
 
-from kg.errors import TradeKGError
+from kg.errors import AssetError
+from kg.fileio import write_text
 from kg.namespaces import TDO, TDR
 from kg.ontology import Ontology
 from kg.viz.evidence import ArticleInfo, Quote, edge_quotes
@@ -58,14 +57,6 @@ def property_label(onto: Ontology, prop: str) -> str:
         return onto.labels[prop]
     local = re.split(r"[#/]", prop)[-1]
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
-
-
-class OutputError(TradeKGError):
-    """The page (or an export) cannot be written where asked."""
-
-
-class AssetError(TradeKGError):
-    """vis-network could not be found in the installed pyvis package."""
 
 
 @lru_cache(maxsize=1)
@@ -229,24 +220,5 @@ def render(data: dict[str, Any]) -> str:
 
 def write_page(data: dict[str, Any], out: Path) -> Path:
     """Write the page atomically (a temporary file renamed into place); nothing half-written is left."""
-    text = render(data)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the page there ({exc.strerror or exc}); "
-                          "expected a writable folder for -o") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{out}: writing the page failed ({exc.strerror or exc}); nothing was written") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(out, render(data), "page")
     return out
