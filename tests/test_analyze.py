@@ -13,27 +13,10 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.store import open_store
+from tests.drawn import EDGES_SPARQL, NODES_SPARQL
 
 TDR = "https://w3id.org/tradekg/resource/"
 TDO = "https://w3id.org/tradekg/ontology#"
-
-NODES_SPARQL = """
-SELECT DISTINCT ?s WHERE {
-  GRAPH ?g { ?s a ?c }
-  FILTER(isIRI(?s) && !STRENDS(STR(?g), "/inferred") && ?g != tdg:ontology && ?g != tdg:meta)
-  GRAPH tdg:ontology { ?c rdfs:subClassOf* ?d . ?d tdo:displayInGraph "true" }
-  FILTER NOT EXISTS { GRAPH tdg:ontology {
-    ?c rdfs:subClassOf* ?e . ?e tdo:displayInGraph "false" . ?e rdfs:subClassOf+ ?d } }
-}"""
-
-EDGES_SPARQL = """
-SELECT DISTINCT ?s ?p ?o WHERE {
-  { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != rdf:type && !STRENDS(STR(?g), "/inferred")
-                                  && ?g != tdg:ontology && ?g != tdg:meta) }
-  UNION { ?h a tdo:PostHolding ; tdo:holder ?s ; tdo:post ?o . BIND(tdo:heldPost AS ?p) }
-  UNION { ?c a tdo:StatusChange ; tdo:measure ?s ; tdo:legalInstrument ?o . BIND(tdo:legalInstrument AS ?p) }
-}"""
-
 
 @pytest.fixture(scope="module")
 def adjacency(corpus_store: Path) -> dict[str, set[str]]:

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from kg.build import build
 from kg.cli import cli
 from kg.store import open_store
+from tests.drawn import EDGES_SPARQL, NODES_SPARQL
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
@@ -42,24 +43,7 @@ if not Path(CHROMIUM).exists():
                 "(they always run when CI is set)", allow_module_level=True)
 
 
-# ---- what the store says, by SPARQL written for this test ------------------------------------------
-
-NODES_SPARQL = """
-SELECT DISTINCT ?s WHERE {
-  GRAPH ?g { ?s a ?c }
-  FILTER(isIRI(?s) && !STRENDS(STR(?g), "/inferred") && ?g != tdg:ontology && ?g != tdg:meta)
-  GRAPH tdg:ontology { ?c rdfs:subClassOf* ?d . ?d tdo:displayInGraph "true" }
-  FILTER NOT EXISTS { GRAPH tdg:ontology {
-    ?c rdfs:subClassOf* ?e . ?e tdo:displayInGraph "false" . ?e rdfs:subClassOf+ ?d } }
-}"""
-
-EDGES_SPARQL = """
-SELECT DISTINCT ?s ?p ?o WHERE {
-  { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != rdf:type && !STRENDS(STR(?g), "/inferred")
-                                  && ?g != tdg:ontology && ?g != tdg:meta) }
-  UNION { ?h a tdo:PostHolding ; tdo:holder ?s ; tdo:post ?o . BIND(tdo:heldPost AS ?p) }
-  UNION { ?c a tdo:StatusChange ; tdo:measure ?s ; tdo:legalInstrument ?o . BIND(tdo:legalInstrument AS ?p) }
-}"""
+# ---- what the store says, by SPARQL written for these tests (tests/drawn.py) ------------------------
 
 
 def store_counts(store_path: Path) -> tuple[set[str], set[tuple[str, str, str]]]:
