@@ -81,7 +81,7 @@ class EmbeddedStore:
         self.path = path
         self.read_only = read_only
         self._cache_removed = False  # the manifest cache is gone for this session's writes
-        self._pending_cache: dict[str, dict[str, str]] | None = None
+        self._pending_cache: object = None
         try:
             if read_only:
                 if not (path / "CURRENT").exists():
@@ -131,21 +131,18 @@ class EmbeddedStore:
                 out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = q.object.value
         return out
 
-    def cached_manifest(self) -> dict[str, dict[str, str]]:
-        """:meth:`manifest`, from the copy the last build left beside the store if there is one.
+    def read_manifest_cache(self) -> object:
+        """The manifest copy the last build left beside the store (see :mod:`kg.build`), or None.
 
         Only a writer holding the store's lock (the build) may rely on it: every write through this class
         removes the copy first, and a build writes it again only after its last write and a flush.
         """
         try:
-            rows = marshal.loads((self.path / MANIFEST_CACHE).read_bytes())
+            return marshal.loads((self.path / MANIFEST_CACHE).read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
-            return self.manifest()
-        if isinstance(rows, dict) and all(isinstance(v, dict) for v in rows.values()):
-            return rows
-        return self.manifest()
+            return None
 
-    def remember_manifest(self, rows: dict[str, dict[str, str]]) -> None:
+    def remember_manifest(self, rows: object) -> None:
         """The manifest as the build left it; written beside the store at the next :meth:`flush`
         (unless nothing was written since the copy there was made)."""
         if not self._cache_removed and (self.path / MANIFEST_CACHE).exists():
@@ -245,7 +242,7 @@ class EmbeddedStore:
             self._store.flush()
             if self._pending_cache is not None:
                 tmp = self.path / f".{MANIFEST_CACHE}.tmp-{os.getpid()}"
-                tmp.write_bytes(marshal.dumps(self._pending_cache))
+                tmp.write_bytes(marshal.dumps(self._pending_cache))  # type: ignore[arg-type]
                 os.replace(tmp, self.path / MANIFEST_CACHE)
                 self._pending_cache = None
                 self._cache_removed = False
