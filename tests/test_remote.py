@@ -739,6 +739,25 @@ def test_serve_allow_update_accepts_updates_and_locks_the_store(embedded: Path, 
     assert open_store(store, read_only=True).quad_count("http://e/g") == 1
 
 
+def test_serve_stopped_the_moment_its_server_answers_stops_cleanly(embedded: Path, tmp_path: Path,
+                                                                   serve_proc: list[Any]) -> None:
+    """SIGTERM as soon as the Oxigraph server answers (before `serve` may have printed anything): exit 0,
+    the server stopped with it, the lock released (a SIGTERM in that window used to kill `serve` only)."""
+    store = tmp_path / "store"
+    shutil.copytree(embedded, store)
+    port = free_port()
+    proc = _serve(store, port, "--allow-update")
+    serve_proc.append(proc)
+    wait_until_ready(f"http://127.0.0.1:{port}/", timeout=30)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+    rep = build([ARTICLES], store)  # raises StoreLockedError if `serve` left its lock behind
+    assert len(rep.built) + rep.unchanged == 12
+
+
 def test_serve_without_a_store_says_how_to_build_one(runner: Any, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["serve", "--store", str(tmp_path / "nothing")])
     assert result.exit_code == 2 and "tradekg build articles --store" in result.output

@@ -118,12 +118,17 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
                              "choose another with --port") from exc
     mode = "serve" if allow_update else "serve-read-only"
     base = f"http://127.0.0.1:{port}"
-    with write_lock(store_path) if allow_update else nullcontext():
-        if allow_update:
-            forget_manifest_cache(store_path)  # the server may write the manifest graph
-        proc = subprocess.Popen([binary, mode, "--location", str(store_path), "--bind", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
+    # Ctrl-C (even when started in the background, where SIGINT is ignored) and SIGTERM stop it cleanly,
+    # from the moment the server is started (a SIGTERM before "serving" was printed killed this process
+    # and left the server running)
+    previous = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        with write_lock(store_path) if allow_update else nullcontext():
+            if allow_update:
+                forget_manifest_cache(store_path)  # the server may write the manifest graph
+            proc = subprocess.Popen([binary, mode, "--location", str(store_path), "--bind", f"127.0.0.1:{port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 wait_until_ready(base + "/", proc)
             except StoreError as exc:
@@ -135,21 +140,18 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
                        + (f"  update:          {base}/update\n  graph store:     {base}/store\n" if allow_update else "")
                        + f"  e.g. tradekg query --endpoint {base}/query 'SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }}'\n"
                        "press Ctrl-C to stop", err=False)
-            # Ctrl-C (even when started in the background, where SIGINT is ignored) and SIGTERM stop it cleanly
-            previous = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
-            try:
-                code = proc.wait()
-            except KeyboardInterrupt:
-                stop_process(proc)
-                click.echo("stopped", err=True)
-                return
-            finally:
-                for s, handler in previous.items():
-                    signal.signal(s, handler)
+            code = proc.wait()
             err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
             raise StoreError(f"the Oxigraph server stopped by itself (status {code})" + (f": {err}" if err else ""))
-        finally:
+    except KeyboardInterrupt:
+        if proc is not None:
             stop_process(proc)
+        click.echo("stopped", err=True)
+    finally:
+        if proc is not None:
+            stop_process(proc)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
