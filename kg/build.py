@@ -95,10 +95,14 @@ def _scan(folder: str, real: str, out: list[Entry]) -> None:
     """Input files under ``folder`` (resolved: ``real``) in name order, like ``os.walk`` (symlinked folders
     are not followed; hidden folders and files are skipped), with their stat from the directory scan.
 
-    Written for speed: 100,000 files in about a quarter of a second.
+    Written for speed: 100,000 files in about half a second here, most of it the stat calls.
     """
-    with os.scandir(folder) as it:
-        entries = sorted(it, key=attrgetter("name"))
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=attrgetter("name"))
+    except OSError as exc:
+        raise InputError([Problem(folder, f"cannot list this folder ({exc.strerror or exc}); "
+                                          "expected a readable folder of articles")]) from exc
     subdirs = []
     append = out.append
     prefix = real + os.sep
