@@ -14,7 +14,6 @@ import pickle
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -375,7 +374,7 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     # Check every changed article; while none has failed, map each one to its graphs at once and spool
     # the result to an anonymous temporary file, so the write pass neither holds the corpus in memory
     # nor parses it a second time (a killed build leaves no spool behind).
-    spool = _Spool(store_dir(store))
+    spool = _Spool(_store_dir(store))
     try:
         n_articles = 0
         for path, display, digest, sig in to_build:
@@ -423,32 +422,23 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
             index.record(u)
         report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
 
-    built_graphs: set[str] = set()
     stale: list[str] = []
-    writer = _Writer(store, progress, n_articles)
-    try:
-        batch: list[GraphUpdate] = []
-        batch_size = 0
-        for prep in spool.read():
-            old = index.files.get(prep.source_key)
-            if old is not None and old[0] != prep.update.graph:
-                stale.append(old[0])  # the file now holds another article id
-            built_graphs.add(prep.update.graph)
-            current_graphs.add(prep.update.graph)
-            batch.append(prep.update)
-            index.record(prep.update)
-            batch_size += prep.quads
-            report.built.append(prep.article_id)
-            if batch_size >= batch_quads:
-                writer.submit(batch)
-                report.quads_written += batch_size
-                batch, batch_size = [], 0
-        if batch:
-            writer.submit(batch)
-            report.quads_written += batch_size
-        writer.finish()
-    finally:
-        writer.shutdown()
+    batch: list[GraphUpdate] = []
+    batch_size = 0
+    for prep in spool.read():
+        old = index.files.get(prep.source_key)
+        if old is not None and old[0] != prep.update.graph:
+            stale.append(old[0])  # the file now holds another article id
+        current_graphs.add(prep.update.graph)
+        batch.append(prep.update)
+        index.record(prep.update)
+        batch_size += prep.quads
+        report.built.append(prep.article_id)
+        if batch_size >= batch_quads:
+            _write_batch(store, batch, batch_size, report, progress, n_articles)
+            batch, batch_size = [], 0
+    if batch:
+        _write_batch(store, batch, batch_size, report, progress, n_articles)
 
     # ---- remove graphs whose article left the corpus ---------------------
     if prune:
@@ -472,54 +462,19 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
     return report
 
 
-def store_dir(store: object) -> Path | None:
+def _write_batch(store: EmbeddedStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
+                 progress: Callable[[int, int], None] | None, total: int) -> None:
+    """Write one batch of article graphs (whole or not at all) and report progress."""
+    store.replace_graphs(batch)
+    report.quads_written += quads
+    if progress:
+        progress(len(report.built), total)
+
+
+def _store_dir(store: object) -> Path | None:
     """The embedded store's directory (for the build's temporary spool; None for a SPARQL endpoint)."""
     path = getattr(store, "path", None)
     return path if isinstance(path, Path) else None
-
-
-class _Writer:
-    """Writes batches of graph updates on one background thread, in order, at most one batch at a time.
-
-    Oxigraph's loaders release the GIL, so the next batch is checked and mapped while this one is
-    written (two cores: 10,000 articles built in the time of the slower of the two, not their sum).
-    A write's error is raised in the builder's thread at the next submit or at :meth:`finish`.
-    Stores other than the embedded one are written synchronously.
-    """
-
-    def __init__(self, store: EmbeddedStore, progress: Callable[[int, int], None] | None, total: int):
-        self.store = store
-        self.progress = progress
-        self.total = total
-        self.done = 0
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="tradekg-writer") if store.kind == "embedded" else None
-        self.pending: tuple[Future[None], int] | None = None
-
-    def submit(self, batch: list[GraphUpdate]) -> None:
-        self.finish()
-        if self.pool is None:
-            self.store.replace_graphs(batch)
-            self._advance(len(batch))
-        else:
-            self.pending = (self.pool.submit(self.store.replace_graphs, batch), len(batch))
-
-    def finish(self) -> None:
-        """Wait for the batch being written; raise its error if it failed."""
-        if self.pending is not None:
-            future, n = self.pending
-            self.pending = None
-            future.result()
-            self._advance(n)
-
-    def _advance(self, n: int) -> None:
-        self.done += n
-        if self.progress:
-            self.progress(self.done, self.total)
-
-    def shutdown(self) -> None:
-        """Let a batch being written complete (a whole batch or nothing, never a store closed under it)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
