@@ -720,14 +720,20 @@ def test_serve_is_read_only_prints_urls_and_stops_on_ctrl_c(embedded: Path, serv
         httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
 
 
-def test_serve_allow_update_accepts_updates_and_locks_the_store(embedded: Path, tmp_path: Path,
-                                                               serve_proc: list[Any], runner: Any) -> None:
+def _serving_copy(embedded: Path, tmp_path: Path, serve_proc: list[Any]) -> tuple[Path, int, subprocess.Popen[str]]:
+    """A copy of the embedded store served by `tradekg serve --allow-update`, its server answering."""
     store = tmp_path / "store"
     shutil.copytree(embedded, store)
     port = free_port()
     proc = _serve(store, port, "--allow-update")
     serve_proc.append(proc)
     wait_until_ready(f"http://127.0.0.1:{port}/", timeout=30)
+    return store, port, proc
+
+
+def test_serve_allow_update_accepts_updates_and_locks_the_store(embedded: Path, tmp_path: Path,
+                                                               serve_proc: list[Any], runner: Any) -> None:
+    store, port, proc = _serving_copy(embedded, tmp_path, serve_proc)
     remote = RemoteStore(f"http://127.0.0.1:{port}/query")
     remote.update("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> <http://e/c> } }")
     assert remote.quad_count("http://e/g") == 1
@@ -743,12 +749,7 @@ def test_serve_stopped_the_moment_its_server_answers_stops_cleanly(embedded: Pat
                                                                    serve_proc: list[Any]) -> None:
     """SIGTERM as soon as the Oxigraph server answers (before `serve` may have printed anything): exit 0,
     the server stopped with it, the lock released (a SIGTERM in that window used to kill `serve` only)."""
-    store = tmp_path / "store"
-    shutil.copytree(embedded, store)
-    port = free_port()
-    proc = _serve(store, port, "--allow-update")
-    serve_proc.append(proc)
-    wait_until_ready(f"http://127.0.0.1:{port}/", timeout=30)
+    store, port, proc = _serving_copy(embedded, tmp_path, serve_proc)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert proc.returncode == 0
