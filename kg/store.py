@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg import nquads as nq
 from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.fileio import replacing
 from kg.namespaces import META_GRAPH, PREFIXES, TDO
 
 LOCK_NAME = "tradekg.lock"
@@ -241,9 +242,8 @@ class EmbeddedStore:
         if not self.read_only:
             self._store.flush()
             if self._pending_cache is not None:
-                tmp = self.path / f".{MANIFEST_CACHE}.tmp-{os.getpid()}"
-                tmp.write_bytes(marshal.dumps(self._pending_cache))  # type: ignore[arg-type]
-                os.replace(tmp, self.path / MANIFEST_CACHE)
+                with replacing(self.path / MANIFEST_CACHE, "manifest copy") as f:
+                    f.write(marshal.dumps(self._pending_cache))  # type: ignore[arg-type]
                 self._pending_cache = None
                 self._cache_removed = False
 
