@@ -144,12 +144,10 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
             err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
             raise StoreError(f"the Oxigraph server stopped by itself (status {code})" + (f": {err}" if err else ""))
     except KeyboardInterrupt:
-        if proc is not None:
-            stop_process(proc)
         click.echo("stopped", err=True)
     finally:
         if proc is not None:
-            stop_process(proc)
+            stop_process(proc)  # stopped by a signal, or by an error: the server never outlives serve
         for s, handler in previous.items():
             signal.signal(s, handler)
 
