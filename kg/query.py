@@ -114,7 +114,7 @@ def parse_header(text: str, path: str) -> tuple[dict[str, str], tuple[Param, ...
         if not stripped.startswith("#"):
             break
         body = stripped[1:]
-        m = re.match(r"^\s?([a-z]+):\s*(.*)$", body)
+        m = re.match(r"^\s?([a-z][a-z-]*):\s*(.*)$", body)
         if m and not body.startswith("   "):
             key, value = m.group(1), m.group(2).strip()
             if key == "param":
@@ -133,6 +133,12 @@ def parse_header(text: str, path: str) -> tuple[dict[str, str], tuple[Param, ...
                 last = key
         elif last is not None and body.strip():
             header[last] = (header[last] + " " + body.strip()).strip()
+    inside = [n.strip().lstrip("?$") for n in header.get("bind-in-subqueries", "").split(",") if n.strip()]
+    undeclared = [n for n in inside if not any(p.name == n for p in params)]
+    if undeclared:
+        raise QueryError(f"{path}: '# bind-in-subqueries:' names {', '.join(undeclared)}, which "
+                         f"{'is not a declared parameter' if len(undeclared) == 1 else 'are not declared parameters'}; "
+                         "expected names from its '# param:' lines")
     return header, tuple(params)
 
 

@@ -22,7 +22,9 @@ import pytest
 import yaml
 
 from kg.namespaces import PREFIXES
-from kg.query import LIBRARY_DIR, bind, compact, load_library
+from kg.errors import QueryError
+from kg.query import LIBRARY_DIR, bind, compact, load_library, parse_header
+from kg.remote import bind_values, subquery_params
 from kg.store import open_store
 from tests.conftest import SEED_ID  # type: ignore[import-not-found]
 
@@ -102,6 +104,37 @@ def _normalise(rows: list[list[str]], split: dict[str, str], columns: list[str])
             cells.append(value)
         out.append(tuple(cells))
     return out
+
+
+def test_bind_in_subqueries_must_name_declared_parameters() -> None:
+    with pytest.raises(QueryError, match=r"q\.rq: '# bind-in-subqueries:' names spekaer, which is not a declared"):
+        parse_header("# title: T\n# question: Q?\n# param: speaker iri required\n# bind-in-subqueries: spekaer\n"
+                     "SELECT ?speaker { ?s ?p ?speaker }", "q.rq")
+
+
+def _bound_inside(name: str) -> bool:
+    return bool(subquery_params(LIBRARY[name].text))
+
+
+@pytest.mark.parametrize("name, case", [c for c in expected_cases() if _bound_inside(c.values[0])])
+def test_binding_inside_subqueries_gives_the_same_answers(corpus_store: Path, name: str, case: dict[str, Any]) -> None:
+    """A query whose header says ``# bind-in-subqueries:`` answers the same, in the same order, with that
+    line removed (the parameter then bound only in the outer group, as for any other query)."""
+    query = LIBRARY[name]
+    subs = bind(query, case.get("params") or {})
+    inside = subquery_params(query.text) & set(subs)
+    plain = re.sub(r"(?m)^#\s*bind-in-subqueries:.*\n", "", query.text)
+    assert not subquery_params(plain)
+    if inside:  # the header line really moves the binding into sub-queries
+        assert bind_values(query.text, subs).count("VALUES (") > bind_values(plain, subs).count("VALUES (")
+    store = open_store(corpus_store, read_only=True)
+
+    def rows(text: str) -> list[list[str]]:
+        result = store.query(text, substitutions=subs)
+        names = [v.value for v in result.variables]
+        return [[compact(row[i]) for i in range(len(names))] for row in result]
+
+    assert rows(query.text) == rows(plain)
 
 
 @pytest.mark.parametrize("name, case", expected_cases())
