@@ -14,6 +14,7 @@ import os
 import pickle
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
+OPTIMIZE_MIN_QUADS = 1_000_000  # a build writing this many quads compacts the store after (optimize=None)
 BUILD_FORMAT = "1"  # bump when the mapping changes so every graph is rebuilt
 
 
@@ -72,11 +74,13 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     quads_written: int = 0
     total_quads: int | None = None  # counted by SPARQL endpoints; an embedded store would need a full scan
+    optimize_seconds: float | None = None  # the store was compacted after writing, in this many seconds
 
     def summary(self) -> str:
         total = f", {self.total_quads} in the store" if self.total_quads is not None else ""
+        compacted = f"; store compacted in {self.optimize_seconds:.1f} s" if self.optimize_seconds is not None else ""
         return (f"{len(self.built)} article graph(s) written, {self.unchanged} unchanged, "
-                f"{len(self.removed)} removed; {self.quads_written} quads written{total}")
+                f"{len(self.removed)} removed; {self.quads_written} quads written{total}{compacted}")
 
 
 _INPUT_SUFFIXES = ARTICLE_SUFFIXES + ANNOTATION_SUFFIXES
@@ -244,7 +248,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 def build(paths: list[Path], store_path: Path, registry: Path | None = None, prune: bool = True,
-          wait: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+          wait: bool = False, progress: Callable[[int, int], None] | None = None,
+          optimize: bool | None = False) -> BuildReport:
+    """Build the articles under ``paths`` into the embedded store at ``store_path`` (see the module docstring).
+
+    ``optimize``: compact the store after writing (True), never (False, the default here), or when this
+    build wrote at least :data:`OPTIMIZE_MIN_QUADS` quads (None, what ``tradekg build`` does).
+    """
     max_bytes()  # a malformed TRADEKG_MAX_ARTICLE_BYTES is an error even when no file needs reading
     with _collector_paused():
         corpus = discover(paths, registry)
@@ -257,7 +267,12 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
     with write_lock(store_path, wait=wait):
         store = open_store(store_path)
         try:
-            return _build(corpus, onto, reg, store, prune, progress)
+            report = _build(corpus, onto, reg, store, prune, progress)
+            if optimize or (optimize is None and report.quads_written >= OPTIMIZE_MIN_QUADS):
+                t = time.perf_counter()
+                store.optimize()
+                report.optimize_seconds = time.perf_counter() - t
+            return report
         finally:
             store.flush()
             store.close()  # an InputError's traceback kept the store open and locked in this process

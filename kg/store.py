@@ -247,6 +247,14 @@ class EmbeddedStore:
                 self._pending_cache = None
                 self._cache_removed = False
 
+    def optimize(self) -> None:
+        """Compact the store (RocksDB's full compaction): after a large build the new data sits in many
+        unmerged files, and queries read them all (10,000 articles: tariffs-between 1,259 -> 570 ms).
+        The data does not change, so the manifest copy stays valid."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+        self._store.optimize()
+
     def close(self) -> None:
         del self._store
 

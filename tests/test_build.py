@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from kg.build import build
+from kg.cli import cli
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, article_graph
 from kg.store import EmbeddedStore, open_store
 from tests.conftest import ARTICLES, SEED_ID
@@ -152,6 +156,41 @@ def test_invalid_article_changes_nothing(corpus_copy: Path, tmp_path: Path) -> N
     assert result.returncode == 2
     assert "rate 2400 is out of range" in result.stderr and "zz-new.yaml" in result.stderr
     assert dump(store) == before
+
+
+def test_optimize_compacts_after_writing_and_changes_no_quad(corpus_copy: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``optimize``: False never compacts, True always (even with nothing to write), None when the build
+    wrote at least OPTIMIZE_MIN_QUADS quads. Compaction leaves the quads and the manifest copy as they were."""
+    store = tmp_path / "s"
+    plain = build([corpus_copy], store)
+    assert plain.optimize_seconds is None and "compacted" not in plain.summary()
+    before = dump(store)
+    forced = build([corpus_copy], store, optimize=True)
+    assert forced.built == [] and forced.optimize_seconds is not None
+    assert "store compacted in" in forced.summary()
+    assert dump(store) == before
+    assert (store / "manifest.cache").is_file()  # a later rebuild still finds what changed from the copy
+    seed = corpus_copy / f"{SEED_ID}.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("title:", "title: (updated)", 1), encoding="utf-8")
+    monkeypatch.setattr("kg.build.OPTIMIZE_MIN_QUADS", 10**9)
+    small = build([corpus_copy], store, optimize=None)
+    assert small.built and small.optimize_seconds is None  # below the threshold: not compacted
+    seed.write_text(seed.read_text(encoding="utf-8").replace("title: (updated)", "title:", 1), encoding="utf-8")
+    monkeypatch.setattr("kg.build.OPTIMIZE_MIN_QUADS", 1)
+    large = build([corpus_copy], store, optimize=None)
+    assert large.built and large.optimize_seconds is not None
+
+    def content(lines: list[str]) -> list[str]:  # the seed file's mtime changed; nothing else may
+        return [line for line in lines if "#sourceStat>" not in line]
+
+    assert content(dump(store)) == content(before)
+
+
+def test_optimize_with_an_endpoint_is_a_usage_error() -> None:
+    out = CliRunner().invoke(cli, ["build", "articles", "--endpoint", "http://127.0.0.1:9/sparql", "--optimize"])
+    assert out.exit_code == 2
+    assert "--optimize compacts an embedded store" in out.output
 
 
 def test_python_dash_m_and_console_script_agree() -> None:

@@ -43,15 +43,21 @@ class _Bar:
               help="Entity registry (default: registry.yaml beside the articles).")
 @click.option("--no-prune", is_flag=True, help="Keep graphs of articles no longer in the given folders.")
 @click.option("--wait", is_flag=True, help="Wait for another build on the same store instead of refusing.")
+@click.option("--optimize/--no-optimize", default=None,
+              help="Compact the embedded store after writing (default: when the build wrote at least "
+                   "1,000,000 quads; --optimize also compacts when nothing changed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_prune: bool, wait: bool,
-          quiet: bool) -> None:
+          optimize: bool | None, quiet: bool) -> None:
     """Check the articles in PATHS (files or folders; default: articles) and build them into the store.
 
     Every article is checked first; if any is invalid, every problem is listed
     and the store is left unchanged (exit 2). Unchanged articles are skipped,
     changed ones replaced, and articles deleted from a folder removed.
     """
+    if spec.endpoint and optimize:
+        raise click.UsageError("--optimize compacts an embedded store (--store); a SPARQL server manages its own "
+                               "storage, so leave --optimize out with --endpoint")
     bar = _Bar(enabled=not quiet)
     sources = list(paths) or [Path("articles")]
     try:
@@ -61,7 +67,8 @@ def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_pr
             report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar)
         else:
             assert spec.path is not None
-            report = run_build(sources, spec.path, registry=registry, prune=not no_prune, wait=wait, progress=bar)
+            report = run_build(sources, spec.path, registry=registry, prune=not no_prune, wait=wait, progress=bar,
+                               optimize=optimize)
     finally:
         bar.close()
     if not quiet:
