@@ -452,7 +452,7 @@ class _ArticleWriter:
         if brief:
             self.put("Separately, ")
         s0 = self.pos
-        people = list(zip(ev["participants"], ev["posts"]))
+        people = list(zip(ev["participants"], ev["posts"], strict=False))
         first = people[0] if people else None
         if first:
             ids += self.person(first[0], first[1], _day(day))

@@ -21,8 +21,8 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from kg.namespaces import PREFIXES
 from kg.errors import QueryError
+from kg.namespaces import PREFIXES
 from kg.query import LIBRARY_DIR, bind, compact, load_library, parse_header
 from kg.remote import bind_values, subquery_params
 from kg.store import open_store

@@ -8,10 +8,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from kg.articles import load_article
 from kg.build import build
 from kg.cli import cli
 from kg.ontology import load_ontology
-from kg.articles import load_article
 from kg.registry import load_registry
 from kg.synth import Universe, write_corpus
 
