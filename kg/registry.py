@@ -154,7 +154,7 @@ def load_registry(path: Path, onto: Ontology | None = None) -> Registry:
         problem(tuple(err.path), f"{err.message} (schema: {'/'.join(map(str, err.schema_path))})")
     for section in SECTION_KIND:  # URLs the store would refuse as IRIs (https://x/a#b#c) failed at write time
         for i, row in enumerate(data.get(section, []) or []):
-            urls = [((section, i, "url"), row.get("url"))]
+            urls: list[tuple[tuple[str | int, ...], Any]] = [((section, i, "url"), row.get("url"))]
             urls += [((section, i, "holdings", j, "source"), h.get("source"))
                      for j, h in enumerate(row.get("holdings", []) or [])]
             for upath, url in urls:

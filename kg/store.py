@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from pyoxigraph import Quad, RdfFormat  # for annotations: in the class body, `ox` is its property
 
 from kg import nquads as nq
 from kg.errors import QueryError, StoreError, StoreLockedError
@@ -128,8 +129,10 @@ class EmbeddedStore:
         out: dict[str, dict[str, str]] = {}
         tdo = str(TDO)
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))):
-            if isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo):
-                out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = q.object.value
+            obj = q.object
+            if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo)
+                    and isinstance(obj, (ox.Literal, ox.NamedNode))):
+                out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = obj.value
         return out
 
     def read_manifest_cache(self) -> object:
@@ -153,12 +156,12 @@ class EmbeddedStore:
     def dump_nquads(self, out: IO[bytes]) -> None:
         self._store.dump(out, ox.RdfFormat.N_QUADS)
 
-    def quads(self, graph: str | None) -> Iterator[ox.Quad]:
+    def quads(self, graph: str | None) -> Iterator[Quad]:
         """Stream the quads of one named graph, or of the default graph if ``graph`` is None (used by :mod:`kg.export`)."""
         g = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
         return iter(self._store.quads_for_pattern(None, None, None, g))
 
-    def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
+    def load_rdf(self, path: Path, fmt: RdfFormat, to_graph: str | None = None) -> None:
         """Load an RDF file in one transaction: all of it or, on any error, nothing (used by :mod:`kg.export`)."""
         self._check_writable()
         target = ox.NamedNode(to_graph) if to_graph else None
