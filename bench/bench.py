@@ -526,7 +526,7 @@ def _sum_steps(steps: list[dict[str, Any]], count: str) -> dict[str, Any]:
                            "peak_rss_mib": max((p.get("peak_rss_mib") or 0) for p in steps) if steps else None}
     if ok:
         out["seconds"] = secs
-        out[count] = steps[-1][count] if count == "quads" else sum(p[count] for p in steps)
+        out[count] = sum(p[count] for p in steps)
         out["per_s"] = out[count] / secs if secs else 0.0
     else:
         out["error"] = next(p["error"] for p in steps if "error" in p) if steps else "not run"

@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES, XSD
+from kg.remote import subquery_params
 from kg.store import bind_terms
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -133,8 +134,7 @@ def parse_header(text: str, path: str) -> tuple[dict[str, str], tuple[Param, ...
                 last = key
         elif last is not None and body.strip():
             header[last] = (header[last] + " " + body.strip()).strip()
-    inside = [n.strip().lstrip("?$") for n in header.get("bind-in-subqueries", "").split(",") if n.strip()]
-    undeclared = [n for n in inside if not any(p.name == n for p in params)]
+    undeclared = sorted(n for n in subquery_params(text) if not any(p.name == n for p in params))
     if undeclared:
         raise QueryError(f"{path}: '# bind-in-subqueries:' names {', '.join(undeclared)}, which "
                          f"{'is not a declared parameter' if len(undeclared) == 1 else 'are not declared parameters'}; "

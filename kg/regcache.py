@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from kg.errors import OutputError
+from kg.fileio import write_text
 from kg.namespaces import ONTOLOGY_FILE
 from kg.ontology import Ontology
 from kg.registry import SCHEMA_DIR, Entity, Holding, Registry, load_registry
@@ -65,11 +66,7 @@ def load_registry_cached(path: Path, onto: Ontology, cache_dir: Path) -> Registr
         pass
     reg = load_registry(path, onto)
     try:
-        text = json.dumps({"key": key, "registry": _to_json(reg)}, ensure_ascii=False)
-        cache_dir.mkdir(parents=True, exist_ok=True)  # the build creates the store directory anyway
-        tmp = cache_dir / f".{CACHE_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(cache)
-    except (OSError, TypeError, ValueError):
+        write_text(cache, json.dumps({"key": key, "registry": _to_json(reg)}, ensure_ascii=False), "registry cache")
+    except (OutputError, TypeError, ValueError):
         pass  # caching is an optimisation only
     return reg
