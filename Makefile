@@ -6,7 +6,7 @@ TRADEKG := $(VENV)/bin/tradekg
 STORE  := out/store
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-quick eval clean venv
+.PHONY: demo test bench bench-quick eval docs clean venv
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-quick: $(STAMP)
 eval: $(STAMP)
 	@echo "== drafting assistant, leave-one-out on articles/: recall and precision per article and overall"
 	$(TRADEKG) eval-assistant articles
+
+# The command-line reference docs/cli.md, generated from the --help texts (tests/test_docs.py checks it is current).
+docs: $(STAMP)
+	$(PY) docs/gen_cli.py > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
 
 clean:
 	rm -rf out $(VENV) .pytest_cache
