@@ -41,13 +41,27 @@ _EXPORTS: dict[str, str] = {
     "OutputError": "kg.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "__version__", "build_store", "BuildReport", "open_store", "EmbeddedStore", "load_library", "LibraryQuery",
+    "run_query", "export_store", "validate_store", "ValidationResult", "TradeKGError", "Problem", "InputError",
+    "StoreError", "StoreLockedError", "QueryError", "EndpointError", "OntologyError", "OutputError",
+]
+assert set(__all__) == {"__version__", *_EXPORTS}
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.build import BuildReport
     from kg.build import build as build_store
-    from kg.errors import (EndpointError, InputError, OntologyError, OutputError, Problem, QueryError, StoreError,
-                           StoreLockedError, TradeKGError)
+    from kg.errors import (
+        EndpointError,
+        InputError,
+        OntologyError,
+        OutputError,
+        Problem,
+        QueryError,
+        StoreError,
+        StoreLockedError,
+        TradeKGError,
+    )
     from kg.export import export as export_store
     from kg.query import LibraryQuery, load_library, run_query
     from kg.store import EmbeddedStore, open_store

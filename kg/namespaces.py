@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 from typing import Final
 
 from rdflib import Namespace
