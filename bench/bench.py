@@ -353,10 +353,9 @@ def step_rebuild(a: dict[str, Any]) -> dict[str, Any]:
 
 def step_viz(a: dict[str, Any]) -> dict[str, Any]:
     try:
-        from kg.viz import bench_page
-        from kg.viz.bench import time_to_stable
+        from page_bench import bench_page, time_to_stable
     except ImportError:
-        return {"available": False, "note": "kg.viz.bench_page not available"}
+        return {"available": False, "note": "bench/page_bench.py not available"}
     out_page = Path(a["work"]) / "bench-page.html"
     t = time.perf_counter()
     bench_page(a["nodes"], out_page)
@@ -595,12 +594,12 @@ def table(results: dict[str, Any]) -> str:
         out.write("| " + label.ljust(width) + " | " + " | ".join(v.rjust(14) for v in vals) + " |\n")
     viz = results.get("viz", {})
     if viz.get("available"):
-        out.write(f"\ngraph page, {viz['nodes']:,}-node view (kg.viz.bench_page): generated in "
+        out.write(f"\ngraph page, {viz['nodes']:,}-node view (bench/page_bench.py): generated in "
                   f"{viz['generate_seconds']:.2f} s, stable layout in headless Chromium in "
                   + (f"{viz['stable_seconds']:.2f} s" if viz.get("stable_seconds") is not None
                      else f"— ({viz.get('note', 'not measured')})") + "\n")
     else:
-        out.write(f"\ngraph page: not available ({viz.get('note', 'kg.viz.bench_page missing')})\n")
+        out.write(f"\ngraph page: not available ({viz.get('note', 'bench/page_bench.py missing')})\n")
     return out.getvalue()
 
 

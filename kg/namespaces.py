@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 from typing import Final
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg import resources
 
 TDO: Final = Namespace("https://w3id.org/tradekg/ontology#")
 """The ontology's terms (classes, properties, concept-scheme members)."""
@@ -34,7 +35,7 @@ REGISTRY_GRAPH: Final = TDG["registry"]
 META_GRAPH: Final = TDG["meta"]
 REASONER_GRAPH: Final = TDG["inferred/hermit"]
 
-ONTOLOGY_DIR: Final = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR: Final = resources.path("ontology")
 ONTOLOGY_FILE: Final = ONTOLOGY_DIR / "tradekg.ttl"
 SHAPES_FILE: Final = ONTOLOGY_DIR / "shapes.ttl"
 

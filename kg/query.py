@@ -33,12 +33,13 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from kg import resources
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES, XSD
 from kg.remote import subquery_params
 from kg.store import bind_terms
 
-LIBRARY_DIR = Path(__file__).resolve().parent.parent / "queries"
+LIBRARY_DIR = resources.path("queries")
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 DEFAULT_TIMEOUT = 300.0

@@ -321,7 +321,7 @@ def test_focus_page_draws_the_neighbourhood(browser: Any, corpus_store: Path, tm
 
 def test_bench_page_draws_in_chromium(browser: Any, tmp_path: Path) -> None:
     """The benchmark helper's synthetic page loads and draws all its nodes (its timing is measured by make bench)."""
-    from kg.viz import bench_page
+    from bench.page_bench import bench_page
 
     opened = OpenPage(browser, bench_page(300, tmp_path / "bench.html"))
     try:

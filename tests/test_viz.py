@@ -256,7 +256,7 @@ def test_missing_store_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> No
 
 
 def test_bench_page_has_the_requested_size(tmp_path: Path) -> None:
-    from kg.viz import bench_page
+    from bench.page_bench import bench_page
 
     data = page_data(bench_page(120, tmp_path / "b.html"))
     assert len(data["nodes"]) == 120 and len(data["edges"]) == 2 * (120 - 2)

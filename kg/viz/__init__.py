@@ -83,11 +83,4 @@ def graph_page(store: Any, out: Path, focus: str | None = None, depth: int = 2, 
     return PageReport(out, len(data["nodes"]), len(data["edges"]), len(data["quotes"]))
 
 
-def bench_page(n_nodes: int, out: Path, seed: int = 0, edges_per_node: int = 2) -> Path:
-    """Write a page of a synthetic ``n_nodes`` graph (Barabási-Albert) for benchmarks; see :mod:`kg.viz.bench`."""
-    from kg.viz.bench import synthetic_payload
-
-    return write_page(synthetic_payload(n_nodes, seed=seed, edges_per_node=edges_per_node), out)
-
-
-__all__ = ["DEFAULT_MAX_NODES", "GraphTooLargeError", "PageReport", "bench_page", "graph_page", "select"]
+__all__ = ["DEFAULT_MAX_NODES", "GraphTooLargeError", "PageReport", "graph_page", "select"]

@@ -1,9 +1,8 @@
 """Benchmark helpers: a synthetic graph page of any size, and the time headless Chromium takes to draw it.
 
-``make bench`` (or anyone) can call::
+``make bench`` and the page tests call::
 
-    from kg.viz import bench_page
-    from kg.viz.bench import time_to_stable
+    from bench.page_bench import bench_page, time_to_stable
     page = bench_page(5000, Path("/tmp/bench-5000.html"))
     seconds = time_to_stable(page)          # navigation start -> first complete drawing, physics off
 
@@ -24,7 +23,7 @@ import networkx as nx
 from kg.namespaces import TDO, TDR
 from kg.ontology import load_ontology
 from kg.viz.extract import Extraction
-from kg.viz.page import View, payload
+from kg.viz.page import View, payload, write_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,7 +48,12 @@ def synthetic_payload(n_nodes: int, seed: int = 0, edges_per_node: int = 2) -> d
                    label="", valid=None, facts=[])
     ex = Extraction(graph=g, labels={})
     return payload(ex, load_ontology(), {}, {}, View(f"Synthetic graph of {n_nodes} nodes",
-                                                     "benchmark page", "kg.viz.bench"), g)
+                                                     "benchmark page", "bench.page_bench"), g)
+
+
+def bench_page(n_nodes: int, out: Path, seed: int = 0, edges_per_node: int = 2) -> Path:
+    """Write a page of a synthetic ``n_nodes`` graph (Barabási-Albert) for benchmarks."""
+    return write_page(synthetic_payload(n_nodes, seed=seed, edges_per_node=edges_per_node), out)
 
 
 def time_to_stable(page: Path, timeout_s: float = 60.0) -> float:
@@ -79,15 +83,13 @@ def time_to_stable(page: Path, timeout_s: float = 60.0) -> float:
             browser.close()
 
 
-if __name__ == "__main__":  # python -m kg.viz.bench [N]
+if __name__ == "__main__":  # python -m bench.page_bench [N]
     import sys
     import tempfile
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     with tempfile.TemporaryDirectory() as d:
         t = time.perf_counter()
-        from kg.viz import bench_page
-
         path = bench_page(n, Path(d) / f"bench-{n}.html")
         built = time.perf_counter() - t
         print(f"{n} nodes: page written in {built:.2f} s ({path.stat().st_size / 1e6:.1f} MB), "

@@ -1,6 +1,6 @@
 """Measure what the RDFS materialisation costs: extra quads and share of build time.
 
-    .venv/bin/python queries/measure_inference.py [--copies 10]
+    .venv/bin/python bench/measure_inference.py [--copies 10]
 
 Builds the bundled corpus, and a corpus N times larger made by copying every
 article under new ids (the facts keep their ids, so they merge as real
