@@ -5,7 +5,7 @@ tool's export into a :class:`Document`; :func:`to_article` turns it, through a
 :class:`~kg.annotations.mapping.Mapping`, into a ``tradekg-article/1`` dict that
 then goes through the same checks as a hand-written article.
 
-Conversion rules (documented in the README):
+Conversion rules (documented in docs/annotation-tools.md):
 
 * an entity span becomes a mention (a discontinuous span ``a b;c d`` becomes one
   mention per fragment: ``t5``, ``t5.f2``, ...), its normalisation the entity;
