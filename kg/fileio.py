@@ -87,6 +87,12 @@ def _resolve(path: Path, what: str) -> tuple[Path, int | None]:
     return real, mode
 
 
+def check_output(target: str | Path, what: str = "file") -> None:
+    """Refuse early (:class:`~kg.errors.OutputError`) a target :func:`output` would refuse: a folder, a socket."""
+    if not is_stdout(target):
+        _resolve(Path(target), what)
+
+
 @contextmanager
 def replacing(path: Path, what: str = "file") -> Iterator[IO[bytes]]:
     """A binary handle whose content replaces ``path`` when the block completes.
