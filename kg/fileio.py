@@ -142,14 +142,14 @@ def _stdout(what: str) -> Iterator[IO[bytes]]:
 
 
 @contextmanager
-def _through(path: Path, what: str) -> Iterator[IO[bytes]]:
+def _through(path: Path, shown: Path, what: str) -> Iterator[IO[bytes]]:
     try:
         with open(path, "wb") as f:
             yield f
     except BrokenPipeError as exc:  # a FIFO whose reader left
-        raise OutputError(f"{path}: writing the {what} failed (the reader closed the pipe)") from exc
+        raise OutputError(f"{shown}: writing the {what} failed (the reader closed the pipe)") from exc
     except OSError as exc:
-        raise OutputError(f"{path}: writing the {what} failed ({_cause(exc)})") from exc
+        raise OutputError(f"{shown}: writing the {what} failed ({_cause(exc)})") from exc
 
 
 @contextmanager
@@ -180,7 +180,7 @@ def output(target: str | Path, what: str = "file") -> Iterator[IO[bytes]]:
     path = Path(target)
     real, mode = _resolve(path, what)
     if mode is not None and not stat.S_ISREG(mode):
-        with _through(real, what) as f:
+        with _through(real, path, what) as f:
             yield f
         return
     with replacing(real, what) as f:
@@ -260,6 +260,8 @@ class FileSet:
                         target.unlink(missing_ok=True)
                 except OSError:
                     pass
+                if backup is not None:  # still there if the target was never replaced (same inode)
+                    Path(backup).unlink(missing_ok=True)
             raise OutputError(f"{target}: writing the {self.what} failed ({_cause(exc)}); "
                               "nothing was written") from exc
         for _, backup in done:
