@@ -26,7 +26,6 @@ The functions take any store object with ``named_graphs()``, ``quads(graph)``,
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, StoreError
-from kg.fileio import replacing
+from kg.fileio import is_stdout, output
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, TDG, article_graph, article_inferred_graph, is_valid_id
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -196,18 +195,13 @@ def write_export(store: Any, out: IO[bytes], fmt: str, selection: Selection) -> 
 
 
 @contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file handle that replaces ``path`` only if the block succeeds; ``-`` is standard output."""
-    if str(path) == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
+def atomic_output(path: str | Path, what: str = "export") -> Iterator[IO[bytes]]:
+    """A binary handle for ``path`` as :func:`kg.fileio.output` gives it (``-`` is standard output;
+    a regular file is replaced only if the block succeeds), after refusing a missing folder."""
     target = Path(path)
-    if target.is_dir():
-        raise InputError([Problem(str(target), "is a directory; expected a file name for the export")])
-    if not target.parent.exists():
+    if not is_stdout(path) and not target.parent.exists():
         raise InputError([Problem(str(target), f"the folder {target.parent} does not exist")])
-    with replacing(target, "export") as fh:
+    with output(path, what) as fh:
         yield fh
 
 

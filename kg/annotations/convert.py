@@ -1,13 +1,13 @@
 """Whole jobs: converting tool exports into article files, and exporting the store's annotations.
 
-Everything is checked before anything is written; files are written through a
-temporary name and renamed, so an interrupted run leaves no half-written file.
+Everything is checked before anything is written; the files of a run are
+written all or nothing (:func:`kg.fileio.writing_all`): each to a temporary
+name, then all renamed, and on a failure the folder is left as it was.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from kg.annotations import tool_articles
 from kg.annotations.mapping import MAPPINGS_DIR, load_mapping
 from kg.articles import check_article
 from kg.errors import InputError, Problem
-from kg.fileio import write_text
+from kg.fileio import FileSet, write_text, writing_all
 from kg.ontology import Ontology
 from kg.registry import Registry
 
@@ -93,30 +93,37 @@ def import_annotations(tool: str, paths: Iterable[Path], out_dir: Path, onto: On
     if problems:
         raise InputError(problems)
     written: list[Path] = []
-    for d in converted:
-        text = d.pop("text")
-        body = {k: v for k, v in d.items() if k not in ("mentions", "facts")}
-        body["text_file"] = f"{d['id']}.txt"
-        body["mentions"], body["facts"] = d["mentions"], d["facts"]
-        write_atomic(out_dir / f"{d['id']}.txt", text)
-        write_atomic(out_dir / f"{d['id']}.yaml", f"# Converted by tradekg import-annotations; offsets count code points "
-                                                  f"of {d['id']}.txt.\n" + dump_yaml(body))
-        written += [out_dir / f"{d['id']}.yaml", out_dir / f"{d['id']}.txt"]
+    with writing_all("converted articles") as files:  # all articles or none
+        for d in converted:
+            text = d.pop("text")
+            body = {k: v for k, v in d.items() if k not in ("mentions", "facts")}
+            body["text_file"] = f"{d['id']}.txt"
+            body["mentions"], body["facts"] = d["mentions"], d["facts"]
+            files.write(out_dir / f"{d['id']}.txt", text)
+            files.write(out_dir / f"{d['id']}.yaml", f"# Converted by tradekg import-annotations; offsets count "
+                                                     f"code points of {d['id']}.txt.\n" + dump_yaml(body))
+            written += [out_dir / f"{d['id']}.yaml", out_dir / f"{d['id']}.txt"]
     return written
 
 
 def export_annotations(store: Any, fmt: str, out_dir: Path, onto: Ontology, mapping_path: Path | None = None
                        ) -> list[Path]:
-    """Write every article's annotations in ``fmt``; return the files written."""
-    written: list[Path] = []
-    if fmt == "webannotation":
-        from kg.annotations.webanno import collections
+    """Write every article's annotations in ``fmt``; return the files written.
 
-        for aid, coll in collections(store):
-            p = out_dir / f"{aid}.jsonld"
-            write_atomic(p, json.dumps(coll, ensure_ascii=False, indent=1) + "\n")
-            written.append(p)
-        return written
+    All files are written or none (:func:`kg.fileio.writing_all`): on a failure the folder is as it was.
+    """
+    with writing_all("annotation export") as files:
+        if fmt == "webannotation":
+            from kg.annotations.webanno import collections
+
+            for aid, coll in collections(store):
+                files.write(out_dir / f"{aid}.jsonld", json.dumps(coll, ensure_ascii=False, indent=1) + "\n")
+        else:
+            _brat_files(files, store, out_dir, onto, mapping_path)
+    return files.paths
+
+
+def _brat_files(files: FileSet, store: Any, out_dir: Path, onto: Ontology, mapping_path: Path | None) -> None:
     from kg.annotations.brat import write_ann
     from kg.annotations.store_articles import article_dicts, entity_names
 
@@ -126,11 +133,8 @@ def export_annotations(store: Any, fmt: str, out_dir: Path, onto: Ontology, mapp
         aid = art["id"]
         meta = {k: art[k] for k in ("id", "title", "publisher", "published", "language", "url", "cites", "note")
                 if k in art}
-        write_atomic(out_dir / f"{aid}.txt", art["text"])
-        write_atomic(out_dir / f"{aid}.ann", write_ann(art, mapping, names))
-        write_atomic(out_dir / f"{aid}.meta.yaml", dump_yaml(meta))
-        written += [out_dir / f"{aid}.txt", out_dir / f"{aid}.ann", out_dir / f"{aid}.meta.yaml"]
+        files.write(out_dir / f"{aid}.txt", art["text"])
+        files.write(out_dir / f"{aid}.ann", write_ann(art, mapping, names))
+        files.write(out_dir / f"{aid}.meta.yaml", dump_yaml(meta))
     if mapping_path is None:
-        shutil.copyfile(MAPPINGS_DIR / "annotation.conf", out_dir / "annotation.conf")
-        written.append(out_dir / "annotation.conf")
-    return written
+        files.write(out_dir / "annotation.conf", (MAPPINGS_DIR / "annotation.conf").read_bytes())

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from kg.commands.options import StoreSpec, store_options
+from kg.commands.options import StoreSpec, not_stdout, store_options
 from kg.errors import InputError, Problem
+from kg.fileio import is_stdout, output
 
 TOOLS = ("brat", "labelstudio")
 
@@ -45,6 +46,8 @@ def import_annotations(tool: str, paths: tuple[Path, ...], out_dir: Path, regist
     from kg.ontology import load_ontology
     from kg.registry import load_registry
 
+    not_stdout(out_dir, "-o/--out")
+
     onto = load_ontology()
     reg = load_registry(_registry(registry, [out_dir, *paths]), onto)
     written = run(tool, list(paths), out_dir, onto, reg, mapping, force)
@@ -64,6 +67,8 @@ def export_annotations(spec: StoreSpec, fmt: str, out_dir: Path, mapping: Path |
     """Write the annotations of every article in the store for annotation tools."""
     from kg.annotations.convert import export_annotations as run
     from kg.ontology import load_ontology
+
+    not_stdout(out_dir, "-o/--out")
 
     store = spec.open(read_only=True)
     written = run(store, fmt, out_dir, load_ontology(), mapping)
@@ -95,7 +100,7 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
     Every proposal carries a confidence and the rule that made it.
     """
     from kg import assistant
-    from kg.annotations.convert import dump_yaml, write_atomic
+    from kg.annotations.convert import dump_yaml
     from kg.dates import parse_iso
     from kg.namespaces import slug
     from kg.ontology import load_ontology
@@ -130,10 +135,9 @@ def annotate(text_file: Path, published: str | None, registry: Path | None, corp
              "mentions": d["mentions"], "facts": d["facts"]}
     body = (f"# Draft by tradekg annotate from {text_file.name} (published {day}); review every proposal.\n"
             + dump_yaml(d))
-    if out == Path("-"):
-        click.echo(body, nl=False)
-    else:
-        write_atomic(out, body)
+    with output(out, "draft") as f:
+        f.write(body.encode("utf-8"))
+    if not is_stdout(out):
         click.echo(f"{out}: {len(d['mentions'])} mention(s) and {len(d['facts'])} fact(s) proposed"
                    + ("" if published else f"; dates resolved against today, {day} (give --published)"))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from kg import export as ex
-from kg.commands.options import StoreSpec, store_options
-from kg.errors import StoreError
+from kg.commands.options import StoreSpec, not_stdout, store_options
+from kg.errors import OutputError, StoreError
 
 
 @click.command("export")
@@ -94,7 +94,12 @@ def export_ontology_cmd(out_dir: Path) -> None:
     """
     from kg.ontodoc import export_ontology
 
-    for path in export_ontology(out_dir):
+    not_stdout(out_dir, "-o/--output")
+    try:
+        written = export_ontology(out_dir)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or out_dir}: writing the ontology failed ({exc.strerror or exc})") from exc
+    for path in written:
         click.echo(str(path))
 
 

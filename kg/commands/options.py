@@ -72,4 +72,10 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def not_stdout(folder: Path, option: str) -> None:
+    """Refuse ``-`` (standard output) for an option naming a folder of several files."""
+    if str(folder) == "-":
+        raise click.BadParameter("'-' (standard output) cannot take several files; give a folder", param_hint=option)
+
+
 COMMANDS: list[click.Command] = []

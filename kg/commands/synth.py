@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from kg.commands.options import not_stdout
+from kg.errors import OutputError
 from kg.synth import write_corpus
 
 
@@ -23,13 +25,18 @@ def synth(n: int, seed: int, output: Path) -> None:
     tariffs and officials so their facts merge in the graph. Deterministic for
     a seed; files whose bytes would not change are left alone.
     """
+    not_stdout(output, "-o/--output")
     t = time.perf_counter()
 
     def progress(done: int) -> None:
         if done % 10_000 == 0:
             click.echo(f"  {done:,} articles", err=True)
 
-    reg = write_corpus(output, n, seed=seed, progress=progress)
+    try:
+        reg = write_corpus(output, n, seed=seed, progress=progress)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or output}: writing the corpus failed ({exc.strerror or exc}); "
+                          "run it again when there is space (it rewrites every file that is not complete)") from exc
     click.echo(f"{output}: {n:,} articles and {reg.name} written (seed {seed}) in {time.perf_counter() - t:.1f} s")
 
 

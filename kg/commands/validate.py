@@ -9,6 +9,7 @@ import click
 
 from kg.commands.options import StoreSpec, store_options
 from kg.export import atomic_output
+from kg.fileio import check_output, is_stdout
 from kg.namespaces import PREFIXES, SHAPES_FILE
 from kg.validate import INFERENCE_MODES, format_text, validate_store
 
@@ -30,9 +31,11 @@ def validate_cmd(spec: StoreSpec, shapes_path: Path, fmt: str, output: str, infe
     article file and quote the node came from. Exit status: 0 the data
     conforms, 1 it does not, 2 the check could not run.
     """
+    if not is_stdout(output):
+        check_output(Path(output), "report")  # refuse a folder before the (long) check
     store = spec.open(read_only=True)
     result = validate_store(store, shapes_path, inference=inference)
-    with atomic_output(output) as out:
+    with atomic_output(output, "report") as out:
         if fmt == "turtle":
             assert result.report_graph is not None
             for prefix, iri in PREFIXES.items():

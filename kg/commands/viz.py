@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from kg import fileio
 from kg.commands.options import StoreSpec, store_options
 from kg.errors import QueryError
+from kg.fileio import is_stdout
 
 
 def _read_query(path: Path | None) -> str | None:
@@ -24,7 +25,7 @@ def _read_query(path: Path | None) -> str | None:
 @click.command()
 @store_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("graph.html"),
-              show_default=True, help="The HTML page to write.")
+              show_default=True, help="The HTML page to write; - for standard output.")
 @click.option("--focus", metavar="ENTITY", help="Draw only ENTITY's neighbourhood: an id (shigeru-ishiba), a label or an IRI.")
 @click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True, help="Steps around --focus.")
 @click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -43,7 +44,7 @@ def viz(spec: StoreSpec, output: Path, focus: str | None, depth: int, query_file
     store = spec.open(read_only=True)
     report = graph_page(store, output, focus=focus, depth=depth, query=_read_query(query_file),
                         query_name=str(query_file) if query_file else "query", max_nodes=max_nodes)
-    click.echo(report.summary())
+    click.echo(report.summary(), err=is_stdout(output))
 
 
 @click.command()
@@ -95,9 +96,9 @@ def graph_export(spec: StoreSpec, fmt: str | None, output: Path, focus: str | No
             raise click.UsageError(f"cannot tell the format from {str(output)!r}; give --format graphml or gexf")
         fmt = suffix
     store = spec.open(read_only=True)
-    n_nodes, n_edges = export_graph(store, output if str(output) != "-" else None, fmt, focus=focus, depth=depth,
-                                    stdout=sys.stdout.buffer)
-    if str(output) != "-":
+    with fileio.output(output, f"{fmt} file") as f:
+        n_nodes, n_edges = export_graph(store, None, fmt, focus=focus, depth=depth, stdout=f)
+    if not is_stdout(output):
         click.echo(f"{output}: {fmt} with {n_nodes} nodes and {n_edges} edges")
 
 

@@ -219,6 +219,6 @@ def render(data: dict[str, Any]) -> str:
 
 
 def write_page(data: dict[str, Any], out: Path) -> Path:
-    """Write the page atomically (a temporary file renamed into place); nothing half-written is left."""
+    """Write the page with :func:`kg.fileio.output`: atomically to a file, or ``-`` for standard output."""
     write_text(out, render(data), "page")
     return out
