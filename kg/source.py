@@ -2,6 +2,11 @@
 
 Documents are parsed fast (libyaml / json); only when a problem must be
 reported is the file composed again to find the line of a JSON path.
+
+A value is what the person wrote: YAML is read with the YAML 1.2 core schema
+(``025`` is 25, ``yes`` and ``2025-02-08`` are strings), and aliases, keys
+given twice, numbers that would become 0 or infinity, and control characters
+or non-characters (raw or as escapes) are refused with their line.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
         mapping: dict[Any, Any] = {}
         key_nodes: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
