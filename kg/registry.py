@@ -209,10 +209,16 @@ def load_registry(path: Path, onto: Ontology | None = None) -> Registry:
                         + ", ".join(onto.subclasses_of(str(TDO.Official))))
     for i, row in enumerate(data.get("instruments", []) or []):
         ref(("instruments", i, "issued_by"), row.get("issued_by"), "Agent", "agent")
+        if row.get("date") is not None and not _valid_date(row["date"]):
+            problem(("instruments", i, "date"), f"{row['date']!r} is not a calendar date; expected YYYY-MM-DD")
     for i, row in enumerate(data.get("topics", []) or []):
         b = row.get("broader")
         if b is not None and (b not in entities or entities[b].section != "topics"):
             problem(("topics", i, "broader"), f"unknown topic {b!r}; expected the id of a topic")
+    for section, key, what in (("organisations", "part_of", "an organisation"), ("topics", "broader", "a topic")):
+        for i, cycle in _cycles(data.get(section, []) or [], key):
+            problem((section, i, key), f"{key} goes round in a circle: {' -> '.join(cycle)}; expected {what} "
+                                       f"never to be {key} itself, directly or through others")
     for i, row in enumerate(data.get("people", []) or []):
         posts: list[Entity] = []
         for j, h in enumerate(row.get("holdings", []) or []):
@@ -234,6 +240,27 @@ def load_registry(path: Path, onto: Ontology | None = None) -> Registry:
         raise InputError(problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Registry(display, entities, holdings, digest)
+
+
+def _cycles(rows: list[dict[str, Any]], key: str) -> list[tuple[int, list[str]]]:
+    """Each cycle of ``key`` links among ``rows`` once, as (index of its first row, ids round the cycle)."""
+    parent = {row["id"]: row.get(key) for row in rows}
+    index = {row["id"]: i for i, row in enumerate(rows)}
+    done: set[str] = set()
+    out: list[tuple[int, list[str]]] = []
+    for row in rows:
+        chain: list[str] = []
+        node: str | None = row["id"]
+        while node is not None and node in parent and node not in done and node not in chain:
+            chain.append(node)
+            node = parent[node]
+        if node is not None and node in chain:
+            cycle = chain[chain.index(node):]
+            first = min(range(len(cycle)), key=lambda j: index[cycle[j]])  # start at the row written first
+            cycle = cycle[first:] + cycle[:first]
+            out.append((index[cycle[0]], [*cycle, cycle[0]]))
+        done.update(chain)
+    return out
 
 
 def _valid_date(value: str) -> bool:
