@@ -35,6 +35,8 @@ demo: $(STAMP)
 	@echo "== done: out/tradekg.ttl (Turtle export), out/graph.html (graph page), out/store (the store)"
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check kg tests bench
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # Benchmarks (not part of make test / CI): see bench/README.md. Each step runs in its own process.
