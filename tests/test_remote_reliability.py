@@ -20,7 +20,10 @@ from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import TDG
 from kg.remote import RemoteStore, free_port
 from kg.store import GraphUpdate
-from tests.test_remote import EMPTY_SELECT, Fake, answer, fake, make_corpus  # noqa: F401 - fake is a fixture
+from tests.test_remote import EMPTY_SELECT, Fake, answer, make_corpus
+from tests.test_remote import fake as fake_fixture
+
+fake = fake_fixture  # the fake server fixture of tests/test_remote.py
 
 SECRET = "Zq7-hush-SECRET-4242"
 CRED_VARS = ("TRADEKG_ENDPOINT_USER", "TRADEKG_ENDPOINT_PASSWORD", "TRADEKG_ENDPOINT_TOKEN")

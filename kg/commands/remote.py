@@ -20,7 +20,7 @@ from kg.errors import StoreError
 
 def _endpoint_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--store DIR and --endpoint URL together (both required), with the endpoint's companions."""
-    for opt in reversed([
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--store", "store_path", required=True, type=click.Path(file_okay=False, path_type=Path),
                      help="Directory of the embedded store."),
         click.option("--endpoint", required=True, metavar="URL", help="SPARQL 1.1 query endpoint of the server "
@@ -30,7 +30,8 @@ def _endpoint_options(func: Callable[..., Any]) -> Callable[..., Any]:
         http_timeout_option,
         click.option("--prune", is_flag=True, help="Also drop graphs the source does not have."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
-    ]):
+    ]
+    for opt in reversed(options):
         func = opt(func)
     return func
 
