@@ -595,8 +595,8 @@ class RemoteStore:
                                               f"TradeKG reads; narrow the query, or raise {ENV_MAX_BYTES}")
                 break
             except httpx.TimeoutException as exc:
-                failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout; the whole request, "
-                                              "answer included); raise --http-timeout if the server is just slow")
+                failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout), counting the whole "
+                                              "request and its answer; raise --http-timeout if the server is just slow")
                 if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     failure.detail += "; not re-sent, it may have been applied: check before running it again"
                     break
