@@ -27,11 +27,21 @@ query's outermost WHERE group; terms are written by pyoxigraph, so they are
 escaped. Values are never pasted anywhere else.
 
 Credentials come only from the environment: ``TRADEKG_ENDPOINT_USER`` and
-``TRADEKG_ENDPOINT_PASSWORD`` (HTTP basic) or ``TRADEKG_ENDPOINT_TOKEN`` (bearer).
+``TRADEKG_ENDPOINT_PASSWORD`` (HTTP basic) or ``TRADEKG_ENDPOINT_TOKEN`` (bearer);
+they are never written into a message (a server's error page quoting them is redacted).
+
+Every request is bounded as a whole by ``timeout`` (connecting, sending, and reading
+the entire answer: a deadline, not a limit per read), and at most
+``TRADEKG_ENDPOINT_MAX_BYTES`` (default 512 MiB) of an answer are read. Only a 2xx
+answer is a success; redirects are never followed, for reads or writes (a write
+must be acknowledged by the URL it was sent to, and a redirected POST would lose
+its body or carry the credentials elsewhere): the error names where it points.
 """
 
 from __future__ import annotations
 
+import base64
+import math
 import os
 import re
 import shutil
@@ -49,6 +59,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
 
+import httpcore
 import httpx
 import pyoxigraph as ox
 
@@ -63,10 +74,13 @@ ENV_PASSWORD = "TRADEKG_ENDPOINT_PASSWORD"
 ENV_TOKEN = "TRADEKG_ENDPOINT_TOKEN"
 ENV_UNION = "TRADEKG_ENDPOINT_UNION"
 ENV_WRITE = "TRADEKG_ENDPOINT_WRITE"
+ENV_MAX_BYTES = "TRADEKG_ENDPOINT_MAX_BYTES"
 
 UNION_MODES = ("auto", "param", "server", "dataset")
 WRITE_MODES = ("update", "gsp")
 MAX_UPDATE_BYTES = 1_000_000  # Oxigraph server refuses SPARQL bodies over 1 MiB
+MAX_ANSWER_BYTES = 512 * 1024 * 1024  # what is read of one answer, at most (TRADEKG_ENDPOINT_MAX_BYTES)
+ERROR_BODY_BYTES = 64 * 1024  # what is read of an error page (500 characters of it are shown)
 REMOTE_BATCH_QUADS = 20_000  # articles per progress step / per call of replace_graphs
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -304,14 +318,180 @@ def _prologue_line() -> str:
     return sparql_prologue().replace("\n", " ")
 
 
-def _auth_from_env() -> tuple[httpx.Auth | None, dict[str, str]]:
-    token = os.environ.get(ENV_TOKEN)
-    user = os.environ.get(ENV_USER)
+class _Redactor:
+    """Replaces credentials in a message by ``***``; its repr shows none of them."""
+
+    def __init__(self, secrets: list[str]):
+        self._secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for s in self._secrets:
+            text = text.replace(s, "***")
+        return text
+
+    def __repr__(self) -> str:
+        return f"_Redactor({len(self._secrets)} hidden)"
+
+
+def _credential(name: str, token: bool = False) -> str:
+    """The variable's value, checked usable in an HTTP header; the error never shows it."""
+    value = os.environ.get(name, "")
     if token:
-        return None, {"Authorization": f"Bearer {token}"}
+        ok, expected = all(0x21 <= ord(c) <= 0x7E for c in value), "visible ASCII characters only (no spaces)"
+    else:
+        ok, expected = (not any(0xD800 <= ord(c) <= 0xDFFF or ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+                        and not (name == ENV_USER and ":" in value)), "UTF-8 text without control characters" + (
+            " or ':'" if name == ENV_USER else "")
+    if not ok:
+        raise StoreError(f"{name} cannot be used in an HTTP header: expected {expected} (its value is not shown)")
+    return value
+
+
+def _auth_from_env() -> tuple[httpx.Auth | None, dict[str, str], _Redactor]:
+    token = _credential(ENV_TOKEN, token=True)
+    if token:
+        return None, {"Authorization": f"Bearer {token}"}, _Redactor([token])
+    user = _credential(ENV_USER)
     if user:
-        return httpx.BasicAuth(user, os.environ.get(ENV_PASSWORD, "")), {}
-    return None, {}
+        password = _credential(ENV_PASSWORD)
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return httpx.BasicAuth(user, password), {}, _Redactor([password, basic])
+    return None, {}, _Redactor([])
+
+
+def _shown_url(u: str) -> str:
+    """A URL as given, with anything that could be credentials (``user:pass@``) hidden."""
+    return re.sub(r"(?<=//)[^/@]*@", "***@", u)
+
+
+def _check_url(u: str, option: str) -> str:
+    """``u`` if it is an absolute http(s) URL with a host, else a StoreError naming ``option``."""
+    expected = "expected an http(s) URL such as http://127.0.0.1:7878/query"
+    if not u or any(c.isspace() for c in u):
+        raise StoreError(f"{option} {_shown_url(u)!r}: not a URL (empty or with spaces); {expected}")
+    try:
+        url = httpx.URL(u)
+        if url.port is not None and not 0 < url.port < 65536:
+            raise ValueError(f"port {url.port} is not between 1 and 65535")
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise StoreError(f"{option} {_shown_url(u)!r}: not a valid URL ({exc}); {expected}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise StoreError(f"{option} {_shown_url(u)!r}: not an http(s) URL with a host; {expected}")
+    if url.userinfo:
+        raise StoreError(f"{_shown_url(u)}: credentials in the URL are refused; set {ENV_USER}/{ENV_PASSWORD} "
+                         f"or {ENV_TOKEN} in the environment")
+    return u
+
+
+def _max_answer_bytes(given: int | None) -> int:
+    if given is not None:
+        return given
+    raw = os.environ.get(ENV_MAX_BYTES, "").strip()
+    if not raw:
+        return MAX_ANSWER_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise StoreError(f"{ENV_MAX_BYTES}={raw!r}: expected a positive whole number of bytes, e.g. 1000000000")
+    return int(raw)
+
+
+# ---------------------------------------------------------------------------
+# A deadline for each request as a whole
+# ---------------------------------------------------------------------------
+
+_deadline = threading.local()  # .at: time.monotonic() by which the current request of this thread must be done
+
+
+def _left(timeout: float | None, expired: type[Exception]) -> float | None:
+    """The time this socket operation may take: its own timeout, cut to what is left before the deadline."""
+    at = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise expired("the request's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream):
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                     _left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend, with every connect, read and write cut to the current request's deadline."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _left(timeout, httpcore.ConnectTimeout),
+                                                       local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout),
+                                                               socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _with_deadlines(client: httpx.Client) -> httpx.Client:
+    """Give the client's connection pools the deadline backend (httpx has no public hook for it; if a
+    future httpx moves it, the deadline is still checked between the chunks of an answer)."""
+    for transport in [client._transport, *client._mounts.values()]:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = _DeadlineBackend()
+    return client
+
+
+class _AnswerTooBig(Exception):
+    pass
+
+
+class _Unreadable(Exception):
+    def __init__(self, status: int, detail: str):
+        self.status, self.detail = status, detail
+
+
+def _cut_off_detail(exc: Exception, size: int) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, httpx.DecodingError):
+        return f"its compressed body is corrupt ({name}: {exc})"
+    return f"the connection closed after {size} bytes, before the whole answer arrived ({name}: {exc or 'no detail'})"
+
+
+@dataclass
+class _Answer:
+    """A server's answer, read whole (within the cap and the deadline)."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
 
 
 def _sibling(url: str, name: str) -> str | None:
@@ -345,15 +525,15 @@ class RemoteStore:
 
     def __init__(self, endpoint: str, update_url: str | None = None, gsp_url: str | None = None,
                  timeout: float = 30.0, retries: int = 4, backoff: float = 0.5, union: str | None = None,
-                 write: str | None = None, max_update_bytes: int = MAX_UPDATE_BYTES, read_only: bool = False):
-        url = httpx.URL(endpoint)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise StoreError(f"{endpoint}: not an http(s) URL; expected a SPARQL query endpoint such as "
-                             "http://127.0.0.1:7878/query")
-        for u in (endpoint, update_url, gsp_url):
-            if u and httpx.URL(u).userinfo:
-                raise StoreError(f"{httpx.URL(u).copy_with(username=None, password=None)}: credentials in the URL "
-                                 f"are refused; set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN} in the environment")
+                 write: str | None = None, max_update_bytes: int = MAX_UPDATE_BYTES, read_only: bool = False,
+                 max_answer_bytes: int | None = None):
+        _check_url(endpoint, "--endpoint")
+        for u, option in ((update_url, "--update-endpoint"), (gsp_url, "--gsp-endpoint")):
+            if u is not None:
+                _check_url(u, option)
+        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+            raise StoreError(f"HTTP timeout {timeout!r}: expected a number of seconds greater than 0")
+        self.max_answer_bytes = _max_answer_bytes(max_answer_bytes)
         self.endpoint = endpoint
         self.update_url = update_url or _sibling(endpoint, "update") or endpoint
         self.gsp_url = gsp_url or _sibling(endpoint, "store")
@@ -371,9 +551,9 @@ class RemoteStore:
         self.union_mode = union
         self.write_mode = write
         self.graphs_written = 0  # graphs (articles with their /inferred graph) confirmed by the server
-        auth, headers = _auth_from_env()
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), auth=auth,
-                                    headers={"User-Agent": f"tradekg/{__version__}", **headers})
+        auth, headers, self._redact = _auth_from_env()
+        self._client = _with_deadlines(httpx.Client(timeout=httpx.Timeout(timeout), auth=auth, follow_redirects=False,
+                                                    headers={"User-Agent": f"tradekg/{__version__}", **headers}))
         self._lock = threading.Lock()
         self.pipeline = False  # replace_graphs returns at once; the write runs while the caller maps the next batch
         self._executor: ThreadPoolExecutor | None = None
@@ -390,8 +570,12 @@ class RemoteStore:
     def _send(self, method: str, url: str, *, what: str,
               content: bytes | None = None, headers: dict[str, str] | None = None,
               params: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (),
-              idempotent: bool = True) -> httpx.Response:
-        """One request; connection errors, timeouts and 5xx are retried with exponential backoff.
+              idempotent: bool = True) -> _Answer:
+        """One request; connection errors, timeouts, cut-off answers and 5xx are retried with exponential backoff.
+
+        Only a 2xx (or one of ``ok_statuses``) is a success; a redirect is an error naming
+        where it points. Each attempt, answer included, must be done within ``timeout``
+        seconds, and at most ``max_answer_bytes`` of the answer are read.
 
         A request that is not ``idempotent`` (a user's update) is not re-sent once
         the server may have received it (timeout, dropped connection): only when the
@@ -403,12 +587,24 @@ class RemoteStore:
         for attempt in range(self.retries):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
+            _deadline.at = time.monotonic() + self.timeout
             try:
-                resp = self._client.request(method, url, content=content, headers=headers, params=params)
+                resp = self._exchange(method, url, content=content, headers=headers, params=params)
+            except _AnswerTooBig:
+                failure = _Failure(url, None, f"the answer is bigger than {self.max_answer_bytes} bytes, the most "
+                                              f"TradeKG reads; narrow the query, or raise {ENV_MAX_BYTES}")
+                break
             except httpx.TimeoutException as exc:
-                failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout); "
-                                              "raise --http-timeout if the server is just slow")
+                failure = _Failure(url, None, f"no answer within {self.timeout:g} s (timeout), counting the whole "
+                                              "request and its answer; raise --http-timeout if the server is just slow")
                 if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                    failure.detail += "; not re-sent, it may have been applied: check before running it again"
+                    break
+                continue
+            except _Unreadable as exc:
+                failure = _Failure(url, exc.status, f"the server's answer (HTTP {exc.status}) could not be read: "
+                                                    f"{exc.detail}")
+                if not idempotent:
                     failure.detail += "; not re-sent, it may have been applied: check before running it again"
                     break
                 continue
@@ -417,16 +613,24 @@ class RemoteStore:
                 if not idempotent and not isinstance(exc, httpx.ConnectError):
                     break
                 continue
-            if resp.status_code < 400 or resp.status_code in ok_statuses:
+            finally:
+                _deadline.at = None
+            if 200 <= resp.status_code < 300 or resp.status_code in ok_statuses:
                 return resp
             body = resp.text.strip().replace("\n", " ")[:500]
             failure = _Failure(url, resp.status_code, f"HTTP {resp.status_code} {resp.reason_phrase}"
                                                       + (f": {body}" if body else ""))
+            if 300 <= resp.status_code < 400:
+                where = resp.headers.get("location")
+                failure.detail = (f"HTTP {resp.status_code} {resp.reason_phrase}, a redirect"
+                                  + (f" to {_shown_url(where)}" if where else "")
+                                  + "; redirects are not followed (the server must answer at the URL it was sent "
+                                  "to): give the URL the server wants")
             if resp.status_code < 500:
                 break
         status = f"status {failure.status}" if failure.status else "no HTTP status"
         tries = f" after {attempt + 1} attempt(s)" if failure.status is None or failure.status >= 500 else ""
-        msg = f"{method} {url} ({what}) failed{tries}: {failure.detail} [{status}]"
+        msg = self._redact(f"{method} {url} ({what}) failed{tries}: {failure.detail} [{status}]")
         if failure.status in (401, 403) and "read-only" not in failure.detail.lower():
             msg += f"; the server wants credentials: set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}"
         if failure.status == 400 and what in ("query", "update"):
@@ -435,6 +639,35 @@ class RemoteStore:
         err.status = failure.status  # type: ignore[attr-defined]
         err.url = url  # type: ignore[attr-defined]
         raise err
+
+    def _exchange(self, method: str, url: str, *, content: bytes | None, headers: dict[str, str] | None,
+                  params: dict[str, str] | None) -> _Answer:
+        """Send, and read the whole answer: at most ``max_answer_bytes`` of a 2xx, the start of anything else."""
+        request = self._client.build_request(method, url, content=content, headers=headers, params=params)
+        resp = self._client.send(request, stream=True)
+        try:
+            ok = 200 <= resp.status_code < 300
+            limit = self.max_answer_bytes if ok else ERROR_BODY_BYTES
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        if ok:
+                            raise _AnswerTooBig()
+                        chunks.append(chunk[: len(chunk) - (size - limit)])
+                        break
+                    chunks.append(chunk)
+                    _left(None, httpx.ReadTimeout)  # the deadline, also if the backend could not be hooked
+            except httpx.TimeoutException:
+                raise
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                if ok:  # (an error page cut short: what arrived is enough to report it)
+                    raise _Unreadable(resp.status_code, _cut_off_detail(exc, size)) from exc
+            return _Answer(resp.status_code, resp.reason_phrase, resp.headers, b"".join(chunks))
+        finally:
+            resp.close()
 
     # ---- union default graph ------------------------------------------------
     def _union_params(self) -> list[tuple[str, str]]:
@@ -481,10 +714,16 @@ class RemoteStore:
                 return RemoteTriples([ox.Triple(q.subject, q.predicate, q.object)
                                       for q in ox.parse(resp.content, format=fmt)])
             fmt_r = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+            parsed = ox.parse_query_results(resp.content, format=fmt_r)
+            if isinstance(parsed, ox.QueryBoolean):
+                return parsed
+            for _ in parsed:  # solutions are parsed lazily: read them all once, so a cut-off answer fails here
+                pass
             return ox.parse_query_results(resp.content, format=fmt_r)
-        except (SyntaxError, ValueError) as exc:
-            raise EndpointError(f"POST {self.endpoint}: the server's answer ({ctype or 'no content type'}) "
-                                f"could not be read: {exc}") from exc
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise EndpointError(self._redact(f"POST {self.endpoint} (query) failed: the server's answer "
+                                             f"({ctype or 'no content type'}, {len(resp.content)} bytes) could not "
+                                             f"be read: {exc}")) from exc
 
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
         """Run a query; results are pyoxigraph ``QuerySolutions``/``QueryBoolean`` or :class:`RemoteTriples`."""

@@ -8,6 +8,7 @@ receives a :class:`StoreSpec`; ``spec.open()`` gives the store object
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ class StoreSpec:
 
     def open(self, read_only: bool = True) -> Any:
         """The store: :class:`kg.store.EmbeddedStore` or :class:`kg.remote.RemoteStore`."""
-        if self.endpoint:
+        if self.endpoint is not None:
             try:
                 from kg.remote import RemoteStore
             except ImportError as exc:  # pragma: no cover
@@ -44,6 +45,22 @@ class StoreSpec:
 
         assert self.path is not None
         return open_store(self.path, read_only=read_only)
+
+
+HTTP_TIMEOUT_HELP = ("Deadline in seconds for each whole request to the server: connecting, sending and reading "
+                     "the entire answer (not a limit per read).")
+
+
+def _positive_seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value}: expected a number of seconds greater than 0 (not 0, negative, nan or inf)")
+    return value
+
+
+def http_timeout_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--http-timeout SECONDS``: a finite number > 0, the deadline of each request to a server."""
+    return click.option("--http-timeout", type=float, default=30.0, show_default=True, callback=_positive_seconds,
+                        metavar="SECONDS", help=HTTP_TIMEOUT_HELP)(func)
 
 
 def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,14 +75,13 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
                   help="SPARQL Update URL, if the server's differs from the query URL.")
     @click.option("--gsp-endpoint", default=None, metavar="URL",
                   help="Graph Store Protocol URL, if the server's differs.")
-    @click.option("--http-timeout", type=float, default=30.0, show_default=True,
-                  help="Seconds to wait for the server on each request.")
+    @http_timeout_option
     @functools.wraps(func)
     def wrapper(*args: Any, store_path: Path | None, endpoint: str | None, update_endpoint: str | None,
                 gsp_endpoint: str | None, http_timeout: float, **kwargs: Any) -> Any:
         if store_path is not None and endpoint is not None:
             raise click.UsageError("give either --store or --endpoint, not both")
-        spec = StoreSpec(path=None if endpoint else (store_path or Path("store")), endpoint=endpoint,
+        spec = StoreSpec(path=None if endpoint is not None else (store_path or Path("store")), endpoint=endpoint,
                          update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint, timeout=http_timeout)
         return func(*args, spec=spec, **kwargs)
 

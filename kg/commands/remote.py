@@ -14,24 +14,24 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kg.commands.options import StoreSpec
+from kg.commands.options import StoreSpec, http_timeout_option
 from kg.errors import StoreError
 
 
 def _endpoint_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--store DIR and --endpoint URL together (both required), with the endpoint's companions."""
-    for opt in reversed([
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--store", "store_path", required=True, type=click.Path(file_okay=False, path_type=Path),
                      help="Directory of the embedded store."),
         click.option("--endpoint", required=True, metavar="URL", help="SPARQL 1.1 query endpoint of the server "
                      "(auth from TRADEKG_ENDPOINT_USER/TRADEKG_ENDPOINT_PASSWORD or TRADEKG_ENDPOINT_TOKEN)."),
         click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL, if the server's differs."),
         click.option("--gsp-endpoint", metavar="URL", help="Graph Store Protocol URL, if the server's differs."),
-        click.option("--http-timeout", type=float, default=30.0, show_default=True,
-                     help="Seconds to wait for the server on each request."),
+        http_timeout_option,
         click.option("--prune", is_flag=True, help="Also drop graphs the source does not have."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
-    ]):
+    ]
+    for opt in reversed(options):
         func = opt(func)
     return func
 
