@@ -11,7 +11,7 @@ import pytest
 
 from kg import assistant
 from kg.articles import Article, load_article
-from kg.assistant.draft import _learn_tariff_phrases
+from kg.assistant.rates import _learn_tariff_phrases
 from kg.build import discover
 from kg.ontology import load_ontology
 from kg.registry import Registry, load_registry
