@@ -11,6 +11,7 @@ import pytest
 
 from kg import assistant
 from kg.articles import Article, load_article
+from kg.assistant.rates import _learn_tariff_phrases
 from kg.build import discover
 from kg.ontology import load_ontology
 from kg.registry import Registry, load_registry
@@ -115,7 +116,7 @@ def test_rates_ruled_out_are_not_counted_when_confidences_are_learned() -> None:
         text="Canada imposed a 20% tariff on Mexico. The normal 3% tariff still applies. "
              "Mexico wants the 9% tariff on beer lifted.",
         data={"facts": [{"type": "Tariff", "rate": 20}]})
-    assert assistant._learn_tariff_phrases([art]) == {"tariff": (1, 1)}  # type: ignore[list-item]
+    assert _learn_tariff_phrases([art]) == {"tariff": (1, 1)}  # type: ignore[list-item]
 
 
 def test_leave_one_out_meets_issue_7_targets(reg: Registry) -> None:
