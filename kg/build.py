@@ -528,21 +528,23 @@ def _changes(corpus: Corpus, index: _Index, key: str, report: BuildReport, prese
     files = index.files
     for entry in corpus.entries:
         rec = None if force else files.get(entry.abs_path)
-        path = Path(entry.path)
         own = ""
         if rec is not None and rec[3] == key:
             stored = rec[1]
-            text = _text_of_sig(entry.abs_path, stored)
-            same = stored == entry.stat or (text is not None and stored.startswith(entry.stat + _TEXT_SIG)
-                                            and _file_sig(text[1]) == text[0])
-            if not same:  # touched: compare the content
-                own = _own_hash(path)
-                same = rec[2] == _with_text(own, _read_capped(Path(text[1])) if text is not None else None)
+            same = stored == entry.stat
+            if not same:
+                text = _text_of_sig(entry.abs_path, stored)
+                same = (text is not None and stored.startswith(entry.stat + _TEXT_SIG)
+                        and _file_sig(text[1]) == text[0])
+                if not same:  # touched: compare the content
+                    own = _own_hash(Path(entry.path))
+                    same = rec[2] == _with_text(own, _read_capped(Path(text[1])) if text is not None else None)
             if same and present(rec[0]):
                 current_graphs.add(rec[0])
                 seen_graphs[rec[0]] = entry.path
                 report.unchanged += 1
                 continue
+        path = Path(entry.path)
         to_build.append((path, entry.abs_path, own or _own_hash(path), entry.stat))
     return to_build, seen_graphs, current_graphs
 
