@@ -2,8 +2,16 @@
 
 All articles are checked before anything is written; a single invalid article
 stops the build with every problem listed and the store untouched. Unchanged
-articles are skipped (their inputs' hash is in the manifest), changed ones are
-replaced graph by graph, and articles gone from a corpus folder are removed.
+articles are skipped, changed ones are replaced graph by graph, and articles
+gone from a corpus folder are removed.
+
+An article is unchanged when every file it reads is: the article file, and the
+text file it names (``text_file:``), or for brat the ``.ann`` with its ``.txt``
+and ``.meta.yaml``. The manifest records their stat signature (a text file's
+with the name the parsed article gives it) and a hash of their bytes; a
+differing stat makes the build compare the hash, and a differing hash rebuilds.
+An unchanged article whose graph is missing from the store (dropped behind the
+build's back) is rebuilt too; ``force`` rebuilds every article.
 """
 
 from __future__ import annotations
@@ -22,9 +30,11 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+import pyoxigraph as ox
+
 from kg import __version__
 from kg.annotations import ANNOTATION_SUFFIXES, SIDECAR_SUFFIXES, companion_files, load_inputs
-from kg.articles import ARTICLE_SUFFIXES, Article, text_path
+from kg.articles import ARTICLE_SUFFIXES, Article
 from kg.errors import InputError, Problem, StoreError
 from kg.mapping import article_quads, entailments
 from kg.namespaces import (
@@ -37,15 +47,15 @@ from kg.namespaces import (
     article_inferred_graph,
 )
 from kg.ontology import Ontology, load_ontology
-from kg.regcache import load_registry_cached
+from kg.regcache import CACHE_NAME, load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
 from kg.source import max_bytes
-from kg.store import EmbeddedStore, GraphUpdate, open_store, write_lock
+from kg.store import LOCK_NAME, MANIFEST_CACHE, EmbeddedStore, GraphUpdate, open_store, write_lock
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
 OPTIMIZE_MIN_QUADS = 1_000_000  # a build writing this many quads compacts the store after (optimize=None)
-BUILD_FORMAT = "1"  # bump when the mapping changes so every graph is rebuilt
+BUILD_FORMAT = "2"  # bump when the mapping (or the manifest's signatures, 2: text files) changes so every graph is rebuilt
 
 
 class Entry(NamedTuple):
@@ -94,9 +104,19 @@ def _signature(path: str, st: os.stat_result | None) -> str:
     return ";".join([sig, *(_stat_sig(c) for c in companion_files(Path(path)))])
 
 
-def _scan(folder: str, real: str, out: list[Entry]) -> None:
+_STORE_FILES = frozenset({LOCK_NAME, MANIFEST_CACHE, CACHE_NAME})  # what TradeKG keeps in a store directory
+
+
+def _is_store(names: set[str]) -> bool:
+    """Whether a folder holding these file names is a store: TradeKG's files, or RocksDB's (Oxigraph's) pair
+    CURRENT + IDENTITY. Its JSON registry cache is not an article, nor anything else kept there."""
+    return not names.isdisjoint(_STORE_FILES) or ("CURRENT" in names and "IDENTITY" in names)
+
+
+def _scan(folder: str, real: str, out: list[Entry], skip: str | None = None) -> None:
     """Input files under ``folder`` (resolved: ``real``) in name order, like ``os.walk`` (symlinked folders
-    are not followed; hidden folders and files are skipped), with their stat from the directory scan.
+    are not followed; hidden folders, store folders and the folder ``skip`` are skipped), with their stat
+    from the directory scan.
 
     Written for speed: 100,000 files in about half a second here, most of it the stat calls.
     """
@@ -106,6 +126,8 @@ def _scan(folder: str, real: str, out: list[Entry]) -> None:
     except OSError as exc:
         raise InputError([Problem(folder, f"cannot list this folder ({exc.strerror or exc}); "
                                           "expected a readable folder of articles")]) from exc
+    if _is_store({e.name for e in entries}):
+        return
     subdirs = []
     append = out.append
     prefix = real + os.sep
@@ -118,7 +140,7 @@ def _scan(folder: str, real: str, out: list[Entry]) -> None:
         except OSError:
             is_dir = False
         if is_dir:
-            if not e.is_symlink():
+            if not e.is_symlink() and prefix + name != skip:
                 subdirs.append(e)
             continue
         if not name.endswith(_INPUT_SUFFIXES) or name.endswith(SIDECAR_SUFFIXES) or name in REGISTRY_NAMES:
@@ -133,11 +155,15 @@ def _scan(folder: str, real: str, out: list[Entry]) -> None:
         path = e.path
         append(Entry(path, os.path.realpath(path) if e.is_symlink() else prefix + name, sig))
     for d in subdirs:
-        _scan(d.path, prefix + d.name, out)
+        _scan(d.path, prefix + d.name, out, skip)
 
 
-def discover(paths: Iterable[Path], registry: Path | None = None) -> Corpus:
-    """Article files under the given paths (folders are searched recursively) and the registry."""
+def discover(paths: Iterable[Path], registry: Path | None = None, store: Path | None = None) -> Corpus:
+    """Article files under the given paths (folders are searched recursively) and the registry.
+
+    Store folders are not searched (see :func:`_is_store`), nor ``store`` (the one being built) if given.
+    """
+    skip = os.path.realpath(store) if store is not None else None
     entries: list[Entry] = []
     folders: list[Path] = []
     problems: list[Problem] = []
@@ -145,7 +171,7 @@ def discover(paths: Iterable[Path], registry: Path | None = None) -> Corpus:
         if p.is_dir():
             real = p.resolve()
             folders.append(real)
-            _scan(str(p), str(real), entries)
+            _scan(str(p), str(real), entries, skip)
         elif p.is_file():
             if p.name not in REGISTRY_NAMES:
                 try:
@@ -208,28 +234,73 @@ def _regular_within_limit(path: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size <= max_bytes()
 
 
-def _input_hash(path: Path, data: bytes, text_file: Path | None) -> str:
-    h = hashlib.sha256(data)
-    if text_file is not None and text_file.is_file():
-        h.update(b"\0text\0")
-        h.update(_read_capped(text_file))
+def _own_hash(path: Path) -> str:
+    """A hash of an input file and of the files that belong to it (brat's .txt and .meta.yaml), each with
+    its suffix and length, so that bytes moved from one of them to another are a change."""
+    data = _read_capped(path)
+    h = hashlib.sha256(len(data).to_bytes(8, "little"))
+    h.update(data)
+    for c in companion_files(path):
+        data = _read_capped(c)
+        h.update(b"\0" + c.name[len(path.stem):].encode("utf-8", "surrogateescape") + b"\0"
+                 + len(data).to_bytes(8, "little"))
+        h.update(data)
     return h.hexdigest()
+
+
+def _with_text(own: str, text: bytes | None) -> str:
+    """The input hash: the file's own hash, and the bytes of the text file its article names (if any)."""
+    if text is None:
+        return own
+    h = hashlib.sha256(own.encode("ascii") + b"\0text\0")
+    h.update(text)
+    return h.hexdigest()
+
+
+_TEXT_SIG = "|text="
+"""In a manifest signature, what follows the input's own stat: ``MTIME:SIZE=NAME`` of the text file the
+article names (NAME as its ``text_file:`` gives it, relative to the article's folder)."""
+
+
+def _file_sig(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _text_of_sig(abs_path: str, stored: str) -> tuple[str, str] | None:
+    """(recorded stat, path) of the text file in a manifest signature, None if it records none."""
+    _, found, rest = stored.partition(_TEXT_SIG)
+    if not found:
+        return None
+    sig, _, name = rest.partition("=")
+    return sig, os.path.join(os.path.dirname(abs_path), name)
+
+
+def _fingerprint(abs_path: str, stat_sig: str, own: str, art: Article) -> tuple[str, str]:
+    """(signature, hash) of a loaded article's inputs: those of its file (``stat_sig``, ``own``) and, if its
+    text came from ``text_file:``, the text file's stat and the text as loaded.
+
+    The text file's stat is taken after the article was loaded; if its bytes now differ from the loaded
+    text (it was edited meanwhile), the stat is recorded as "?" so the next build compares the content.
+    """
+    name = art.data.get("text_file")
+    if "text" in art.data or not isinstance(name, str):
+        return stat_sig, own
+    loaded = art.text.encode("utf-8")
+    text_file = os.path.join(os.path.dirname(abs_path), name)
+    sig = _file_sig(text_file)
+    if _read_capped(Path(text_file)) != loaded:
+        sig = "?"
+    return f"{stat_sig}{_TEXT_SIG}{sig}={name}", _with_text(own, loaded)
 
 
 def _ontology_nquads(onto: Ontology) -> str:
     nt = onto.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     g = f" <{ONTOLOGY_GRAPH}> .\n"
     return "".join(line[:-2] + g for line in sorted(nt.splitlines(keepends=True)) if line.strip())
-
-
-def _text_file_of(path: Path, data: bytes) -> Path | None:
-    """The sibling text file an article names, found without a full parse (for hashing)."""
-    for line in data.decode("utf-8", "replace").splitlines():
-        s = line.strip()
-        if s.startswith(("text_file:", '"text_file":')):
-            value = s.split(":", 1)[1].strip().strip(",").strip().strip("'\"")
-            return text_path(path, value)
-    return None
 
 
 @contextmanager
@@ -249,15 +320,16 @@ def _collector_paused() -> Iterator[None]:
 
 def build(paths: list[Path], store_path: Path, registry: Path | None = None, prune: bool = True,
           wait: bool = False, progress: Callable[[int, int], None] | None = None,
-          optimize: bool | None = False) -> BuildReport:
+          optimize: bool | None = False, force: bool = False) -> BuildReport:
     """Build the articles under ``paths`` into the embedded store at ``store_path`` (see the module docstring).
 
     ``optimize``: compact the store after writing (True), never (False, the default here), or when this
     build wrote at least :data:`OPTIMIZE_MIN_QUADS` quads (None, what ``tradekg build`` does).
+    ``force``: rebuild every article (and the ontology and registry graphs) whatever the manifest says.
     """
     max_bytes()  # a malformed TRADEKG_MAX_ARTICLE_BYTES is an error even when no file needs reading
     with _collector_paused():
-        corpus = discover(paths, registry)
+        corpus = discover(paths, registry, store_path)
     onto = load_ontology()
     if _regular_within_limit(corpus.registry):
         with _collector_paused():
@@ -267,7 +339,7 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
     with write_lock(store_path, wait=wait):
         store = open_store(store_path)
         try:
-            report = _build(corpus, onto, reg, store, prune, progress)
+            report = _build(corpus, onto, reg, store, prune, progress, force=force)
             if optimize or (optimize is None and report.quads_written >= OPTIMIZE_MIN_QUADS):
                 t = time.perf_counter()
                 store.optimize()
@@ -374,8 +446,28 @@ def _load_index(store: EmbeddedStore) -> _Index:
     return _Index.from_rows(store.manifest())
 
 
+def _graph_presence(store: EmbeddedStore) -> Callable[[str], bool]:
+    """Whether the store has a named graph: one lookup per graph asked about in an embedded store (about
+    2.5 microseconds); a SPARQL server's graphs are listed with one query, when first asked."""
+    db = getattr(store, "ox", None)
+    if isinstance(db, ox.Store):
+        return lambda g: db.contains_named_graph(ox.NamedNode(g))
+    listed: set[str] = set()
+    asked = False
+
+    def present(g: str) -> bool:
+        nonlocal asked
+        if not asked:
+            listed.update(store.named_graphs())
+            asked = True
+        return g in listed
+
+    return present
+
+
 def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
-           progress: Callable[[int, int], None] | None, batch_quads: int | None = None) -> BuildReport:
+           progress: Callable[[int, int], None] | None, batch_quads: int | None = None,
+           force: bool = False) -> BuildReport:
     report = BuildReport()
     batch_quads = batch_quads or BATCH_QUADS
     with _collector_paused():
@@ -385,8 +477,9 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     key = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{onto_hash}|{reg.digest}".encode()).hexdigest()
 
     # ---- find what changed, then check it all before writing anything ----
+    present = _graph_presence(store)
     with _collector_paused():
-        to_build, seen_graphs, current_graphs = _changes(corpus, index, key, report)
+        to_build, seen_graphs, current_graphs = _changes(corpus, index, key, report, present, force)
     problems: list[Problem] = []
     # Check every changed article; while none has failed, map each one to its graphs at once and spool
     # the result to an anonymous temporary file, so the write pass neither holds the corpus in memory
@@ -394,7 +487,8 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
     spool = _Spool(_store_dir(store))
     try:
         n_articles = 0
-        for path, display, digest, sig in to_build:
+        for path, abs_path, own, stat_sig in to_build:
+            display = str(path)
             try:
                 loaded = load_inputs(path, onto, reg, display)  # TradeKG articles, brat .ann, Label Studio exports
             except InputError as exc:
@@ -409,55 +503,67 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, 
                 seen_graphs[article_graph(art.id)] = display
                 n_articles += 1
                 if not problems:
+                    sig, digest = _fingerprint(abs_path, stat_sig, own, art)
                     spool.add(_prepare(art, source_key, digest, sig, key, corpus, onto, reg))
         if problems:
             raise InputError(problems)
         return _write(spool, corpus, onto, reg, store, key, index, current_graphs,
-                      onto_hash, prune, progress, batch_quads, n_articles, report)
+                      onto_hash, prune, progress, batch_quads, n_articles, report, present, force)
     finally:
         spool.close()
 
 
-def _changes(corpus: Corpus, index: _Index, key: str, report: BuildReport
-             ) -> tuple[list[tuple[Path, str, str, str]], dict[str, str], set[str]]:
-    """The inputs to build (path, display, hash, stat), the article graphs seen (graph -> file) and
-    the graphs of unchanged inputs; counts the unchanged ones in ``report``."""
+def _changes(corpus: Corpus, index: _Index, key: str, report: BuildReport, present: Callable[[str], bool],
+             force: bool = False) -> tuple[list[tuple[Path, str, str, str]], dict[str, str], set[str]]:
+    """The inputs to build (path, resolved path, own hash, stat), the article graphs seen (graph -> file)
+    and the graphs of unchanged inputs; counts the unchanged ones in ``report``.
+
+    An input is unchanged if its manifest row has this build's key and either the same stat signature
+    (its own and its text file's) or, failing that, the same hash of its bytes and its text file's; and
+    its graph is still in the store. With ``force`` nothing is unchanged.
+    """
     to_build: list[tuple[Path, str, str, str]] = []
     seen_graphs: dict[str, str] = {}  # article graph -> the file that has it (article ids are unique)
     current_graphs: set[str] = set()
     files = index.files
     for entry in corpus.entries:
-        rec = files.get(entry.abs_path)
-        if rec is not None and rec[3] == key and rec[1] == entry.stat:  # same stat: unchanged
-            current_graphs.add(rec[0])
-            seen_graphs[rec[0]] = entry.path
-            report.unchanged += 1
-            continue
-        sig = entry.stat
+        rec = None if force else files.get(entry.abs_path)
+        own = ""
+        if rec is not None and rec[3] == key:
+            stored = rec[1]
+            same = stored == entry.stat
+            if not same:
+                text = _text_of_sig(entry.abs_path, stored)
+                same = (text is not None and stored.startswith(entry.stat + _TEXT_SIG)
+                        and _file_sig(text[1]) == text[0])
+                if not same:  # touched: compare the content
+                    own = _own_hash(Path(entry.path))
+                    same = rec[2] == _with_text(own, _read_capped(Path(text[1])) if text is not None else None)
+            if same and present(rec[0]):
+                current_graphs.add(rec[0])
+                seen_graphs[rec[0]] = entry.path
+                report.unchanged += 1
+                continue
         path = Path(entry.path)
-        data = _read_capped(path)
-        digest = _input_hash(path, data + b"".join(_read_capped(p) for p in companion_files(path)),
-                             _text_file_of(path, data))
-        if rec is not None and rec[3] == key and rec[2] == digest:  # touched, same content
-            current_graphs.add(rec[0])
-            seen_graphs[rec[0]] = entry.path
-            report.unchanged += 1
-            continue
-        to_build.append((path, str(path), digest, sig))
+        to_build.append((path, entry.abs_path, own or _own_hash(path), entry.stat))
     return to_build, seen_graphs, current_graphs
 
 
 def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, key: str,
            index: _Index,
            current_graphs: set[str], onto_hash: str, prune: bool, progress: Callable[[int, int], None] | None,
-           batch_quads: int, n_articles: int, report: BuildReport) -> BuildReport:
-    """Write the checked corpus: ontology and registry if they changed, the spooled articles, removals."""
+           batch_quads: int, n_articles: int, report: BuildReport, present: Callable[[str], bool],
+           force: bool = False) -> BuildReport:
+    """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
+    ``force``), the spooled articles, removals."""
     # ---- write: ontology, registry, then articles in batches -------------
     updates: list[GraphUpdate] = []
-    if index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash:
+    if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
+            or not present(str(ONTOLOGY_GRAPH))):
         updates.append(GraphUpdate(str(ONTOLOGY_GRAPH), _ontology_nquads(onto),
                                    manifest=(("sourceHash", onto_hash), ("sourceFile", str(ONTOLOGY_FILE)))))
-    if index.others.get(str(REGISTRY_GRAPH), {}).get("sourceHash") != key:
+    if (force or index.others.get(str(REGISTRY_GRAPH), {}).get("sourceHash") != key
+            or not present(str(REGISTRY_GRAPH))):
         rq = registry_quads(reg, onto)
         inferred = entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto)
         updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),

@@ -952,7 +952,7 @@ class RemoteStore:
 
 def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None, prune: bool = True,
                       progress: Callable[[int, int], None] | None = None,
-                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True) -> Any:
+                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True, force: bool = False) -> Any:
     """Check the articles and write them to a SPARQL server; returns a :class:`kg.build.BuildReport`.
 
     ``spec`` is a :class:`kg.commands.options.StoreSpec` with an endpoint, or a
@@ -974,7 +974,8 @@ def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None
     before = store.pipeline
     store.pipeline = pipeline
     try:
-        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads)  # type: ignore[arg-type]
+        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads,  # type: ignore[arg-type]
+                        force=force)
         store.flush()
         return report
     except BaseException:

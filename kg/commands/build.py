@@ -46,14 +46,19 @@ class _Bar:
 @click.option("--optimize/--no-optimize", default=None,
               help="Compact the embedded store after writing (default: when the build wrote at least "
                    "1,000,000 quads; --optimize also compacts when nothing changed).")
+@click.option("--force", is_flag=True,
+              help="Rebuild every article (and the ontology and registry graphs), changed or not.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_prune: bool, wait: bool,
-          optimize: bool | None, quiet: bool) -> None:
+          optimize: bool | None, force: bool, quiet: bool) -> None:
     """Check the articles in PATHS (files or folders; default: articles) and build them into the store.
 
     Every article is checked first; if any is invalid, every problem is listed
     and the store is left unchanged (exit 2). Unchanged articles are skipped,
-    changed ones replaced, and articles deleted from a folder removed.
+    changed ones replaced, and articles deleted from a folder removed. An
+    article counts as changed when any file it reads changed (its text file,
+    brat .txt and .meta.yaml) or its graph is missing from the store; --force
+    rebuilds them all. Store folders inside PATHS are not read as articles.
     """
     if spec.endpoint and optimize:
         raise click.UsageError("--optimize compacts an embedded store (--store); a SPARQL server manages its own "
@@ -64,11 +69,12 @@ def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_pr
         if spec.endpoint:
             from kg.remote import build_to_endpoint
 
-            report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar)
+            report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar,
+                                       force=force)
         else:
             assert spec.path is not None
             report = run_build(sources, spec.path, registry=registry, prune=not no_prune, wait=wait, progress=bar,
-                               optimize=optimize)
+                               optimize=optimize, force=force)
     finally:
         bar.close()
     if not quiet:
