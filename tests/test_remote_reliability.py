@@ -288,6 +288,17 @@ def test_malformed_endpoint_url_is_one_line(runner: Any, fake: Fake, url: str, o
     assert_one_line_error(result, option)
 
 
+@pytest.mark.parametrize("command", [
+    pytest.param(["build", "articles"], id="build"),
+    pytest.param(["export", "-o", "-"], id="export"),
+    pytest.param(["query", "SELECT * { ?s ?p ?o } LIMIT 1"], id="query"),
+])
+def test_empty_endpoint_is_refused_on_every_command(runner: Any, command: list[str]) -> None:
+    """Finding 14.13: --endpoint '' is refused in one line (build used to fall through to an assertion)."""
+    result = run(runner, *command, "--endpoint", "")
+    assert_one_line_error(result, "--endpoint")
+
+
 @pytest.mark.parametrize(("env", "named"), [
     pytest.param({"TRADEKG_ENDPOINT_TOKEN": "a" + SECRET + "\udcff"}, "TRADEKG_ENDPOINT_TOKEN", id="token-not-utf8"),
     pytest.param({"TRADEKG_ENDPOINT_TOKEN": "t\u00f6k-" + SECRET}, "TRADEKG_ENDPOINT_TOKEN", id="token-not-ascii"),

@@ -60,13 +60,13 @@ def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_pr
     brat .txt and .meta.yaml) or its graph is missing from the store; --force
     rebuilds them all. Store folders inside PATHS are not read as articles.
     """
-    if spec.endpoint and optimize:
+    if spec.endpoint is not None and optimize:
         raise click.UsageError("--optimize compacts an embedded store (--store); a SPARQL server manages its own "
                                "storage, so leave --optimize out with --endpoint")
     bar = _Bar(enabled=not quiet)
     sources = list(paths) or [Path("articles")]
     try:
-        if spec.endpoint:
+        if spec.endpoint is not None:
             from kg.remote import build_to_endpoint
 
             report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar,

@@ -63,7 +63,7 @@ def import_cmd(file: Path, spec: StoreSpec, fmt: str | None, graph: str | None, 
             ox.NamedNode(graph)
         except ValueError as exc:
             raise click.BadParameter(f"{graph!r} is not an absolute IRI: {exc}", param_hint="--graph") from exc
-    if spec.endpoint:
+    if spec.endpoint is not None:
         store = spec.open(read_only=False)
         if not hasattr(store, "load_rdf"):
             raise StoreError(f"{spec.describe()}: this store cannot load files; use the server's own loader")
