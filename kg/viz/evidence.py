@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kg.mapping import FIELD_PROPERTIES
+from kg.article_rdf import FIELD_PROPERTIES
 
 EVIDENCE_QUERY = """
 SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
