@@ -45,12 +45,6 @@ class GraphUpdate:
     manifest: tuple[tuple[str, str], ...] = ()  # (tdo property local name, value) about the graph in the meta graph
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    graph: str
-    values: dict[str, str]
-
-
 def _insert_body(nquads_text: str, graph: str) -> str:
     """Turn N-Quads lines of one graph into a SPARQL INSERT DATA body."""
     suffix = f" <{graph}> .\n"
