@@ -80,7 +80,7 @@ def step_optimize(a: dict[str, Any]) -> dict[str, Any]:
     """The compaction ``tradekg build`` runs after writing a million quads or more (``EmbeddedStore.optimize``)."""
     from kg.store import open_store
 
-    store = open_store(Path(a["store"]))
+    store = open_store(Path(a["store"]), read_only=False)
     t = time.perf_counter()
     store.optimize()
     store.flush()
@@ -248,9 +248,9 @@ def step_rdflib(a: dict[str, Any]) -> dict[str, Any]:
     import pyoxigraph as ox
     import rdflib
 
+    from kg.article_rdf import article_quads, entailments
     from kg.articles import load_article
     from kg.build import _ontology_nquads, discover
-    from kg.mapping import article_quads, entailments
     from kg.namespaces import PREFIXES, REGISTRY_INFERRED_GRAPH
     from kg.ontology import load_ontology
     from kg.registry import load_registry, registry_quads

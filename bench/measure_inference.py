@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import kg.article_rdf
 import kg.build
-import kg.mapping
 from kg.build import build
 from kg.query import bind, load_library
 from kg.store import open_store
@@ -66,13 +66,13 @@ def measure(corpus: Path, store: Path) -> dict[str, float]:
 
 
     kg.build.entailments = timed  # the registry's entailments
-    kg.mapping.entailments = timed  # each article's entailments (called by article_quads)
+    kg.article_rdf.entailments = timed  # each article's entailments (called by article_quads)
     t0 = time.perf_counter()
     try:
         build([corpus], store)
     finally:
         kg.build.entailments = original
-        kg.mapping.entailments = original
+        kg.article_rdf.entailments = original
     total_time = time.perf_counter() - t0
     print(f"  {store.name} built in {total_time:.2f} s", flush=True)
     s = open_store(store, read_only=True)

@@ -18,7 +18,7 @@ import networkx as nx
 from rich.console import Console
 from rich.table import Table
 
-from kg.errors import TradeKGError
+from kg.errors import NoPathError
 from kg.fileio import replacing
 from kg.namespaces import TDO, TDR
 from kg.ontology import Ontology, load_ontology
@@ -30,12 +30,6 @@ from kg.viz.page import property_label
 
 OFFICIALS = str(TDO.Official)
 GOVERNMENTS = (str(TDO.Government), str(TDO.GovernmentBody))
-
-
-class NoPathError(TradeKGError):
-    """Two entities are not connected in the graph (a finding, exit 1)."""
-
-    exit_code = 1
 
 
 def _short(iri: str) -> str:

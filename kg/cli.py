@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from kg import __version__, commands
-from kg.errors import TradeKGError
+from kg.errors import CheckFailed, TradeKGError
 
 EXIT_SIGPIPE = 128 + 13
 """Exit status when the reader of standard output went away (as a shell reports death by SIGPIPE)."""
@@ -65,7 +65,8 @@ class TradeKGGroup(click.Group):
                 sys.exit(2)
             raise
         except TradeKGError as exc:
-            click.echo(f"error: {exc}", err=True)
+            if str(exc) or not isinstance(exc, CheckFailed):  # a bare CheckFailed: the command said what it found
+                click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; the store keeps its last complete state", err=True)

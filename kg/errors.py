@@ -14,6 +14,16 @@ class TradeKGError(Exception):
     exit_code = 2
 
 
+class CheckFailed(TradeKGError):
+    """A check ran and its answer is no: the data does not conform, an ASK query is false, the store is inconsistent.
+
+    Exit status 1. Raised without a message, the command has already printed what it found and nothing more is
+    said; with one, the message is printed like any error's.
+    """
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in one input file."""
@@ -37,6 +47,14 @@ class Problem:
         if self.span is not None:
             extra.append(f"span {self.span[0]}-{self.span[1]}")
         return f"{where}: " + (f"[{', '.join(extra)}] " if extra else "") + self.message
+
+
+class SourceProblem(TradeKGError):
+    """One problem in one input file, found while reading it; the loaders gather these into an :class:`InputError`."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class InputError(TradeKGError):
@@ -75,3 +93,15 @@ class OutputError(TradeKGError):
 
 class AssetError(TradeKGError):
     """vis-network could not be found in the installed pyvis package."""
+
+
+class GraphTooLargeError(TradeKGError):
+    """The view has more nodes than a browser draws comfortably."""
+
+
+class NoPathError(CheckFailed):
+    """Two entities are not connected in the graph (a finding, exit 1)."""
+
+
+class SchemaUnsupported(TradeKGError):
+    """A JSON Schema uses a keyword the fast checker (:mod:`kg.schemacheck`) does not implement."""

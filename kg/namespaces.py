@@ -24,7 +24,6 @@ ORG: Final = Namespace("http://www.w3.org/ns/org#")
 OA: Final = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA: Final = Namespace("https://schema.org/")
 TIME: Final = Namespace("http://www.w3.org/2006/time#")
-VANN: Final = Namespace("http://purl.org/vocab/vann/")
 SH: Final = Namespace("http://www.w3.org/ns/shacl#")
 WD: Final = Namespace("http://www.wikidata.org/entity/")
 

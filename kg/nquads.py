@@ -83,10 +83,5 @@ class GraphWriter:
     def text(self) -> str:
         return "".join(self.lines)
 
-    def triples_text(self) -> str:
-        """The same lines as N-Triples (no graph), for SPARQL INSERT DATA bodies."""
-        g = " " + self._g + " .\n"
-        return "".join(line[: -len(g)] + " .\n" for line in self.lines)
-
     def __len__(self) -> int:
         return len(self.lines)

@@ -27,9 +27,6 @@ from kg.ontology import Ontology, load_ontology
 DCTERMS_NS = "http://purl.org/dc/terms/"
 VANN_NS = "http://purl.org/vocab/vann/"
 
-FILES = ("tradekg.ttl", "tradekg.owl", "shapes.ttl", "index.html")
-"""What :func:`export_ontology` writes."""
-
 
 def export_ontology(out_dir: Path, ontology_file: Path = ONTOLOGY_FILE, shapes_file: Path = SHAPES_FILE) -> list[Path]:
     """Write the ontology as Turtle and RDF/XML, the SHACL shapes, and ``index.html``; return the paths."""

@@ -70,10 +70,6 @@ class Ontology:
                 return str(v)
         return None
 
-    def inferred_types(self, cls: str) -> frozenset[str]:
-        """All classes an instance of ``cls`` is also an instance of (RDFS)."""
-        return self.superclasses.get(cls, frozenset({cls}))
-
 
 def _closure(direct: dict[str, set[str]]) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}

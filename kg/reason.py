@@ -319,7 +319,7 @@ def reason(store_path: Path, write: bool = True, wait: bool = False) -> ReasonRe
         graph = str(REASONER_GRAPH)
         text = "".join(f"{nq.iri(i)} {nq.iri(str(RDF.type))} {nq.iri(c)} <{graph}> .\n" for i, c in new)
         with write_lock(store_path, wait=wait):
-            w = open_store(store_path)
+            w = open_store(store_path, read_only=False)
             w.replace_graphs([GraphUpdate(graph, text, manifest=(("sourceFile", "tradekg reason (HermiT)"),))])
             w.flush()
         report.written = True

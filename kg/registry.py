@@ -118,10 +118,6 @@ class Registry:
     def holders(self, post: str, day: str) -> list[str]:
         return [h.person for h in self.holdings if h.post == post and h.covers(day)]
 
-    def classes_of(self, entity: Entity, onto: Ontology) -> frozenset[str]:
-        """All ontology classes of an entity (IRIs), superclasses included."""
-        return onto.inferred_types(str(TDO[entity.cls])) if entity.cls else frozenset()
-
 
 def _person_class(holding_posts: list[Entity]) -> str:
     classes = [p.data.get("holder_class") or "Official" for p in holding_posts]

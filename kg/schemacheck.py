@@ -25,16 +25,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from kg.errors import SchemaUnsupported
+
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "default", "examples"}
 _KNOWN = {"type", "required", "properties", "additionalProperties", "const", "$ref", "minLength", "maxLength",
           "pattern", "items", "uniqueItems", "not", "oneOf", "anyOf", "allOf", "minimum", "maximum", "minItems",
           "maxItems", "enum"} | _ANNOTATIONS
-
-
-class Unsupported(Exception):
-    """The schema uses a keyword this checker does not implement."""
 
 
 def _is_number(x: Any) -> bool:
@@ -91,7 +89,7 @@ class _Compiler:
         if pointer in self.refs:
             return self.refs[pointer]
         if not pointer.startswith("#/"):
-            raise Unsupported(f"$ref {pointer!r}")
+            raise SchemaUnsupported(f"$ref {pointer!r}")
         node: Any = self.root
         for part in pointer[2:].split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
@@ -107,10 +105,10 @@ class _Compiler:
         if schema is False:
             return lambda x: False
         if not isinstance(schema, dict):
-            raise Unsupported(repr(schema))
+            raise SchemaUnsupported(repr(schema))
         unknown = set(schema) - _KNOWN
         if unknown:
-            raise Unsupported(", ".join(sorted(unknown)))
+            raise SchemaUnsupported(", ".join(sorted(unknown)))
         checks: list[Check] = []
         s = schema
         if "type" in s:
@@ -203,5 +201,5 @@ def compile_schema(schema: dict[str, Any], strict_integer: bool = False) -> Chec
     """
     try:
         return _Compiler(schema, strict_integer).compile(schema)
-    except Unsupported:
+    except SchemaUnsupported:
         return None

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kg.errors import InputError, Problem
+from kg.errors import InputError, Problem, SourceProblem, TradeKGError
 
 try:  # libyaml is much faster; fall back to pure Python if it is missing
     _Loader: Any = yaml.CSafeLoader
@@ -37,7 +37,7 @@ _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
-class _AliasRefused(yaml.YAMLError):
+class _AliasRefused(TradeKGError, yaml.YAMLError):
     """A YAML alias (``*name``): its line is found by scanning the text again."""
 
 
@@ -151,12 +151,6 @@ def max_bytes() -> int:
     return value
 
 
-class SourceProblem(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 def _line_col(text: str, index: int) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     col = index - (text.rfind("\n", 0, index) + 1) + 1
@@ -218,13 +212,13 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(TradeKGError):
     def __init__(self, key: str):
         super().__init__(key)
         self.key = key
 
 
-class _BadNumber(Exception):
+class _BadNumber(TradeKGError):
     def __init__(self, literal: str, why: str):
         super().__init__(literal)
         self.literal, self.why = literal, why

@@ -45,12 +45,6 @@ class GraphUpdate:
     manifest: tuple[tuple[str, str], ...] = ()  # (tdo property local name, value) about the graph in the meta graph
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    graph: str
-    values: dict[str, str]
-
-
 def _insert_body(nquads_text: str, graph: str) -> str:
     """Turn N-Quads lines of one graph into a SPARQL INSERT DATA body."""
     suffix = f" <{graph}> .\n"
@@ -320,5 +314,10 @@ def write_lock(path: Path, wait: bool = False) -> Iterator[None]:
         os.close(fd)
 
 
-def open_store(path: Path | str, read_only: bool = False) -> EmbeddedStore:
+def open_store(path: Path | str, *, read_only: bool = False) -> EmbeddedStore:
+    """The embedded store in ``path``; say ``read_only=True`` to read, ``read_only=False`` to write.
+
+    The default goes once the last callers that rely on it (kg/build.py, kg/query.py, kg/commands/remote.py) say
+    which they want; ``tests/test_names.py`` lists them.
+    """
     return EmbeddedStore(Path(path), read_only=read_only)

@@ -115,7 +115,7 @@ def test_any_other_write_removes_the_manifest_copy(tmp_path: Path) -> None:
     write_corpus(corpus, 3, seed=8)
     store = tmp_path / "store"
     build([corpus], store)
-    s = open_store(store)
+    s = open_store(store, read_only=False)
     victim = next(g for g in s.manifest() if "/graph/article/" in g)
     s.update(f"DELETE WHERE {{ GRAPH <{kg.store.META_GRAPH}> {{ <{victim}> ?p ?o }} }}")
     s.flush()

@@ -53,7 +53,7 @@ def problems_of(tmp_path: Path, doc: dict | str, name: str = "a.yaml") -> str:
     write(tmp_path, doc, name)
     with pytest.raises(InputError) as info:
         build([tmp_path], tmp_path / "store")
-    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", True).quad_count() == 0
+    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", read_only=True).quad_count() == 0
     return str(info.value)
 
 

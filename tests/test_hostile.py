@@ -82,7 +82,7 @@ def test_article_url_must_be_a_valid_http_iri(runner: CliRunner, tmp_path: Path,
     res = runner.invoke(cli, ["build", str(corpus), "--store", str(tmp_path / "store")])
     assert res.exit_code == 2, res.output
     assert f"{SEED_ID}.yaml:" in res.output and "url" in res.output
-    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", True).quad_count() == 0
+    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", read_only=True).quad_count() == 0
 
 
 # ----------------------------------------------------------------- files ----
@@ -121,7 +121,7 @@ def test_text_file_cannot_read_outside_the_article_folder(runner: CliRunner, tmp
     assert res.exit_code == 2, res.output
     assert "lies outside the article's folder" in res.output and f"{SEED_ID}.yaml:" in res.output
     assert "Liberation Day" not in res.output, "nothing of the outside file reaches the output"
-    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", True).quad_count() == 0
+    assert not (tmp_path / "store" / "CURRENT").exists() or open_store(tmp_path / "store", read_only=True).quad_count() == 0
 
 
 @pytest.mark.parametrize("kind", ["folder", "fifo"])

@@ -236,7 +236,7 @@ def test_every_check_has_a_broken_example() -> None:
 def broken_store(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("broken") / "store"
     shutil.copytree(corpus_store, dest, ignore=shutil.ignore_patterns("LOCK", "tradekg.lock"))
-    store = open_store(dest)
+    store = open_store(dest, read_only=False)
     body = "\n".join(snippet for snippet, _ in BROKEN.values())
     store.update("INSERT DATA { GRAPH tdg:article\\/broken { " + _expand(body) + " } }")
     store.flush()

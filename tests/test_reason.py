@@ -61,7 +61,7 @@ def test_reason_on_the_corpus_is_consistent_and_writes_only_new_types(runner: Cl
 
 
 def test_an_inconsistency_is_explained_and_nothing_is_written(runner: CliRunner, store_copy: Path) -> None:
-    store = open_store(store_copy)
+    store = open_store(store_copy, read_only=False)
     measure = str(TDR["measure/us-reciprocal-tariff-japan-2025"])
     store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/tradekg/graph/article/broken> "
                  f"{{ <{measure}> tdo:ratePercent \"twenty-four\" }} }}")
@@ -104,7 +104,7 @@ def test_quickxplain_finds_the_two_conflicting_individuals() -> None:
 
 def test_hermit_types_an_untyped_resource_from_a_property_domain(store_copy: Path) -> None:
     """RDFS materialisation types nothing from domains; HermiT does, and the type lands in the reasoner graph."""
-    store = open_store(store_copy)
+    store = open_store(store_copy, read_only=False)
     x = str(TDR["event/untyped-remark"])
     store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/tradekg/graph/article/extra> "
                  f"{{ <{x}> tdo:speaker <{TDR['person/donald-trump']}> }} }}")

@@ -22,7 +22,6 @@ from kg.fileio import FileSet, write_text, writing_all
 from kg.ontology import Ontology
 from kg.registry import Registry
 
-FORMATS = ("webannotation", "brat")
 TOOL_SUFFIX = {"brat": ".ann", "labelstudio": ".json"}
 
 

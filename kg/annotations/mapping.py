@@ -19,7 +19,6 @@ from kg.source import SourceProblem, parse_document, read_text
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 FORMAT = "tradekg-annotation-mapping/1"
-TOOLS = ("brat", "labelstudio")
 
 SPAN_KINDS = {"title", "evidence", "quote", "place", "date", "rate"}
 ROLE_FIELDS = {"participants", "parties", "speaker", "to_outlet", "attributed_to", "imposed_by", "targets",
@@ -58,9 +57,6 @@ class Mapping:
 
     def event_type(self, fact_type: str) -> str | None:
         return next((t for t, c in self.events.items() if c == fact_type), None)
-
-    def role_name(self, field_name: str) -> str | None:
-        return next((r for r, f in self.roles.items() if f == field_name), None)
 
     def attribute_name(self, field_name: str) -> str | None:
         return next((a for a, f in self.attributes.items() if f == field_name), None)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kg.mapping import FIELD_PROPERTIES
+from kg.article_rdf import FIELD_PROPERTIES
 from kg.namespaces import (
     DCTERMS,
     OA,

@@ -17,7 +17,6 @@ from kg.annotations.store_articles import Triples, Value, _is_a, _one, article_g
 from kg.namespaces import DCTERMS, OA, TDO
 
 CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"tdo": str(TDO)}]
-MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
 def _selectors(g: Triples, target: str) -> list[dict[str, Any]]:

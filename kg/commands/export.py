@@ -74,7 +74,7 @@ def import_cmd(file: Path, spec: StoreSpec, fmt: str | None, graph: str | None, 
         assert spec.path is not None
         ex.check_import(file, fmt, graph)  # fail before creating or locking a store
         with write_lock(spec.path, wait=wait):
-            store = open_store(spec.path)
+            store = open_store(spec.path, read_only=False)
             try:
                 report = ex.import_rdf(store, file, fmt, graph)
                 store.flush()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from kg.commands.options import StoreSpec, store_options
+from kg.errors import CheckFailed
 from kg.export import atomic_output
 from kg.fileio import check_output, is_stdout
 from kg.namespaces import PREFIXES, SHAPES_FILE
@@ -43,7 +43,8 @@ def validate_cmd(spec: StoreSpec, shapes_path: Path, fmt: str, output: str, infe
             out.write(result.report_graph.serialize(format="turtle").encode("utf-8"))
         else:
             out.write(format_text(result, relative_to=Path.cwd()).encode("utf-8"))
-    sys.exit(0 if result.conforms else 1)
+    if not result.conforms:
+        raise CheckFailed()  # the report says what was found
 
 
 COMMANDS = [validate_cmd]

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import QueryError, TradeKGError
+from kg.errors import GraphTooLargeError, QueryError
 from kg.ontology import Ontology, load_ontology
 from kg.viz.evidence import load_evidence
 from kg.viz.extract import Extraction, aliases, ego, extract, extract_triples, resolve_entity
@@ -21,10 +21,6 @@ from kg.viz.page import View, payload, write_page
 
 DEFAULT_MAX_NODES = 5000
 """Above this many nodes ``tradekg viz`` refuses and asks for --focus (or --query)."""
-
-
-class GraphTooLargeError(TradeKGError):
-    """The view has more nodes than a browser draws comfortably."""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ target selects the exact words of an article (``oa:TextQuoteSelector``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from kg.mapping import FIELD_PROPERTIES
+from kg.article_rdf import FIELD_PROPERTIES
 
 EVIDENCE_QUERY = """
 SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
@@ -52,9 +52,6 @@ class Quote:
     outlet: str | None  # IRI of the outlet the article attributes it to
     article: str
     mentioned: str | None  # entity named by the quoted words, when the evidence is a mention
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

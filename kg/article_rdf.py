@@ -1,0 +1,270 @@
+"""Mapping a checked article to RDF: its named graph and the graph of its RDFS entailments.
+
+Every fact node gets Web Annotation evidence (``tdo:Evidence``) whose target is
+the article text span (TextQuoteSelector + TextPositionSelector, code points),
+and the outlet the article attributed it to.
+"""
+
+from __future__ import annotations
+
+from kg import nquads as nq
+from kg.articles import Article, Fact, Span
+from kg.namespaces import (
+    DCTERMS,
+    OA,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    TDO,
+    article_graph,
+    article_inferred_graph,
+    article_iri,
+    entity_iri,
+)
+from kg.ontology import Ontology
+from kg.registry import Registry
+
+CONTEXT = 32  # characters of prefix/suffix kept in a TextQuoteSelector
+
+T = str(RDF.type)
+LABEL = str(RDFS.label)
+
+# field of a fact -> (ontology property, kind of value)
+FIELD_PROPERTIES: dict[str, tuple[str, str]] = {
+    "participants": (str(TDO.participant), "entities"),
+    "parties": (str(TDO.party), "entities"),
+    "topics": (str(TDO.topic), "entities"),
+    "place": (str(TDO.place), "string"),
+    "outcome": (str(TDO.outcome), "string"),
+    "duration_minutes": (str(TDO.durationMinutes), "integer"),
+    "start": (str(TDO.startDate), "date"),
+    "end": (str(TDO.endDate), "date"),
+    "imposed_by": (str(TDO.imposedBy), "entity"),
+    "targets": (str(TDO.targets), "entities"),
+    "rate": (str(TDO.ratePercent), "decimal"),
+    "rate_basis": (str(TDO.rateBasis), "vocab"),
+    "scope": (str(TDO.productScope), "string"),
+    "hs_codes": (str(TDO.hsCode), "strings"),
+    "instrument": (str(TDO.legalInstrument), "entity"),
+    "speaker": (str(TDO.speaker), "entity"),
+    "channel": (str(TDO.channel), "vocab"),
+    "channel_detail": (str(TDO.channelDetail), "string"),
+    "to_outlet": (str(TDO.toOutlet), "entity"),
+    "summary": (str(TDO.summary), "string"),
+    "date_expression": (str(TDO.dateExpression), "string"),
+}
+
+
+def fact_iri(fact: Fact, reg: Registry, published: str) -> str:
+    if fact.family == "PostHolding":
+        # the article checker made sure a holding covers the publication date
+        person, post = fact.data["person"], fact.data["post"]
+        return next(h.iri for h in reg.holdings_of(person) if h.post == post and h.covers(published))
+    kind = "measure" if fact.family == "TradeMeasure" else "event"
+    return entity_iri(kind, fact.id)
+
+
+def status_iri(measure_iri: str, status: str, day: str) -> str:
+    return f"{measure_iri}/status/{status.lower()}-{day}"
+
+
+class _Mapper:
+    def __init__(self, art: Article, onto: Ontology, reg: Registry, source_file: str):
+        self.a = art
+        self.onto = onto
+        self.reg = reg
+        self.w = nq.GraphWriter(article_graph(art.id))
+        self.art = article_iri(art.id)
+        self.source_file = source_file
+        self.n_ev = 0
+
+    def ent(self, eid: str) -> str:
+        return self.reg.entities[eid].iri
+
+    def name(self, eid: str) -> str:
+        return self.reg.entities[eid].name
+
+    def run(self) -> nq.GraphWriter:
+        a, w, s = self.a, self.w, self.art
+        d = a.data
+        w.add_iri(s, T, str(TDO.NewsArticle))
+        w.add(s, str(DCTERMS.title), nq.lit(d["title"]))
+        w.add(s, LABEL, nq.lit(d["title"]))
+        w.add_iri(s, str(DCTERMS.publisher), self.ent(d["publisher"]))
+        w.add(s, str(DCTERMS.issued), nq.date(d["published"]))
+        w.add(s, str(DCTERMS.language), nq.lit(d["language"]))
+        if d.get("url"):
+            w.add(s, str(SCHEMA.url), nq.iri(d["url"]))
+        w.add(s, str(TDO.text), nq.lit(a.text))
+        w.add(s, str(TDO.sourceFile), nq.lit(self.source_file))
+        for o in d.get("cites", []):
+            w.add_iri(s, str(TDO.citesOutlet), self.ent(o))
+        for m in a.mentions.values():
+            mi = f"{s}/mention/{m.id}"
+            w.add_iri(mi, T, str(TDO.Mention))
+            w.add_iri(mi, str(OA.motivatedBy), str(OA.identifying))
+            w.add(mi, str(TDO.mentionId), nq.lit(m.id))
+            w.add_iri(mi, str(TDO.mentionType), str(TDO[m.type]))
+            if m.entity:
+                w.add_iri(mi, str(OA.hasBody), self.ent(m.entity))
+            w.add_iri(mi, str(OA.hasTarget), self.target(f"{mi}/target", m.span))
+        for f in a.facts:
+            self.fact(f)
+        return w
+
+    def target(self, ti: str, sp: Span) -> str:
+        w, text = self.w, self.a.text
+        w.add_iri(ti, T, str(OA.SpecificResource))
+        w.add_iri(ti, str(OA.hasSource), self.art)
+        q, p = ti + "/quote", ti + "/position"
+        w.add_iri(ti, str(OA.hasSelector), q)
+        w.add_iri(ti, str(OA.hasSelector), p)
+        w.add_iri(q, T, str(OA.TextQuoteSelector))
+        w.add(q, str(OA.exact), nq.lit(sp.text))
+        w.add(q, str(OA.prefix), nq.lit(text[max(0, sp.start - CONTEXT): sp.start]))
+        w.add(q, str(OA.suffix), nq.lit(text[sp.end: sp.end + CONTEXT]))
+        w.add_iri(p, T, str(OA.TextPositionSelector))
+        w.add(p, str(OA.start), nq.integer(sp.start))
+        w.add(p, str(OA.end), nq.integer(sp.end))
+        return ti
+
+    def evidence(self, body: str, spans: list[Span], default_outlet: str | None, fact_id: str) -> None:
+        for sp in spans:
+            self.n_ev += 1
+            ei = f"{self.art}/evidence/{fact_id}/{self.n_ev}"
+            w = self.w
+            w.add_iri(ei, T, str(TDO.Evidence))
+            w.add_iri(ei, str(OA.motivatedBy), str(OA.describing))
+            w.add_iri(ei, str(OA.hasBody), body)
+            if sp.mention:
+                w.add_iri(ei, str(OA.hasTarget), f"{self.art}/mention/{sp.mention}/target")
+                w.add_iri(f"{self.art}/mention/{sp.mention}", str(TDO.supports), body)
+            else:
+                w.add_iri(ei, str(OA.hasTarget), self.target(ei + "/target", sp))
+            if sp.role:
+                w.add(ei, str(TDO.role), nq.lit(sp.role))
+            outlet = sp.attributed_to or default_outlet
+            if outlet:
+                w.add_iri(ei, str(TDO.attributedTo), self.ent(outlet))
+            w.add_iri(ei, str(PROV.wasDerivedFrom), self.art)
+
+    def value(self, s: str, key: str, v: object) -> None:
+        prop, kind = FIELD_PROPERTIES[key]
+        w = self.w
+        if kind == "entities":
+            for x in v:  # type: ignore[attr-defined]
+                w.add_iri(s, prop, self.ent(x))
+        elif kind == "entity":
+            w.add_iri(s, prop, self.ent(str(v)))
+        elif kind == "string":
+            w.add(s, prop, nq.lit(str(v)))
+        elif kind == "strings":
+            for x in v:  # type: ignore[attr-defined]
+                w.add(s, prop, nq.lit(str(x)))
+        elif kind == "integer":
+            w.add(s, prop, nq.integer(int(v)))  # type: ignore[call-overload]
+        elif kind == "decimal":
+            w.add(s, prop, nq.decimal(v))  # type: ignore[arg-type]
+        elif kind == "date":
+            w.add(s, prop, nq.date(str(v)))
+        elif kind == "vocab":
+            w.add_iri(s, prop, str(TDO[str(v)]))
+
+    def fact(self, f: Fact) -> None:
+        w, d = self.w, f.data
+        s = fact_iri(f, self.reg, self.a.published)
+        outlet = d.get("attributed_to")
+        if f.family != "PostHolding":
+            w.add_iri(s, T, str(TDO[f.type]))
+            w.add(s, str(TDO.factId), nq.lit(f.id))
+            w.add(s, LABEL, nq.lit(self.label(f), "en"))
+            w.add_iri(s, str(PROV.wasDerivedFrom), self.art)
+            for key, v in d.items():
+                if key in FIELD_PROPERTIES:
+                    self.value(s, key, v)
+            if f.date:
+                w.add(s, str(TDO.date), nq.date(f.date))
+            if f.date_resolution:
+                w.add(s, str(TDO.dateResolution), nq.lit(f.date_resolution))
+            if d.get("issued_at"):
+                w.add_iri(s, str(TDO.issuedAt), entity_iri("event", d["issued_at"]))
+            if f.quote:
+                w.add(s, str(TDO.quotedText), nq.lit(f.quote.text))
+                self.evidence(s, [Span(f.quote.start, f.quote.end, f.quote.text, "quote", f.quote.attributed_to)],
+                              outlet, f.id)
+        self.evidence(s, f.evidence, outlet, f.id)
+        for sc in f.status_changes:
+            si = status_iri(s, sc["status"], sc["date"])
+            w.add_iri(si, T, str(TDO.StatusChange))
+            w.add_iri(si, str(TDO.measure), s)
+            w.add_iri(s, str(TDO.statusChange), si)
+            w.add_iri(si, str(TDO.status), str(TDO[sc["status"]]))
+            w.add(si, str(TDO.date), nq.date(sc["date"]))
+            w.add(si, LABEL, nq.lit(f"{self.label(f)}: {self.onto.label(str(TDO[sc['status']]))} on {sc['date']}", "en"))
+            w.add_iri(si, str(PROV.wasDerivedFrom), self.art)
+            if sc.get("until"):
+                w.add(si, str(TDO.effectiveUntil), nq.date(sc["until"]))
+            if sc.get("new_rate") is not None:
+                w.add(si, str(TDO.newRatePercent), nq.decimal(sc["new_rate"]))
+            if sc.get("instrument"):
+                w.add_iri(si, str(TDO.legalInstrument), self.ent(sc["instrument"]))
+            if sc.get("date_expression"):
+                w.add(si, str(TDO.dateExpression), nq.lit(sc["date_expression"]))
+            if sc.get("date_resolution"):
+                w.add(si, str(TDO.dateResolution), nq.lit(sc["date_resolution"]))
+            self.evidence(si, sc["evidence"], sc.get("attributed_to") or outlet, f.id)
+
+    def label(self, f: Fact) -> str:
+        d = f.data
+        tl = self.onto.label(str(TDO[f.type]))
+        if f.family == "TradeMeasure":
+            rate = f"{d['rate']:g}% " if "rate" in d else ""
+            targets = ", ".join(self.name(t) for t in d.get("targets", []))
+            imp = self.name(d["imposed_by"]) if d.get("imposed_by") else "?"
+            scope = f" ({d['scope']})" if d.get("scope") else ""
+            return f"{imp} {rate}{tl} on {targets}{scope}"
+        if f.family == "Statement":
+            return f"{self.name(d['speaker'])}, {tl} of {f.date}" if f.date else f"{self.name(d['speaker'])}, undated {tl}"
+        when = f.date or d.get("start") or "?"
+        place = f" in {d['place']}" if d.get("place") else ""
+        return f"{tl.capitalize()}{place}, {when}"
+
+
+def article_quads(art: Article, onto: Ontology, reg: Registry, source_file: str) -> tuple[nq.GraphWriter, nq.GraphWriter]:
+    """The article's graph and the graph of its RDFS entailments."""
+    w = _Mapper(art, onto, reg, source_file).run()
+    return w, entailments(w, article_inferred_graph(art.id), onto)
+
+
+def entailments(w: nq.GraphWriter, graph: str, onto: Ontology) -> nq.GraphWriter:
+    """rdf:type and sub-property entailments of a graph's triples, from the ontology's hierarchy.
+
+    Kept in a separate named graph so asserted and inferred triples stay apart.
+    """
+    out = nq.GraphWriter(graph)
+    seen: set[str] = set()
+    t = f"<{T}>"
+    for line in w.lines:
+        s_end = line.index("> ") + 1
+        subj = line[:s_end]
+        p_end = line.index("> ", s_end + 1) + 1
+        pred = line[s_end + 1: p_end]
+        obj = line[p_end + 1: line.rindex(" <")]
+        if pred == t:
+            supers = onto.superclasses.get(obj[1:-1])
+            if supers:
+                for c in supers:
+                    key = f"{subj} {t} <{c}>"
+                    if c != obj[1:-1] and key not in seen:
+                        seen.add(key)
+                        out.lines.append(f"{key} <{graph}> .\n")
+        else:
+            supers = onto.superproperties.get(pred[1:-1])
+            if supers and len(supers) > 1:
+                for sp in supers:
+                    key = f"{subj} <{sp}> {obj}"
+                    if sp != pred[1:-1] and key not in seen:
+                        seen.add(key)
+                        out.lines.append(f"{key} <{graph}> .\n")
+    return out
