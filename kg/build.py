@@ -34,9 +34,9 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.annotations import ANNOTATION_SUFFIXES, SIDECAR_SUFFIXES, companion_files, load_inputs
+from kg.article_rdf import article_quads, entailments
 from kg.articles import ARTICLE_SUFFIXES, Article
-from kg.errors import InputError, Problem, StoreError
-from kg.mapping import article_quads, entailments
+from kg.errors import InputError, Problem
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
@@ -337,7 +337,7 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
     else:  # the cache would read it whole to hash it; the loader refuses it with a clear message
         reg = load_registry(corpus.registry, onto)
     with write_lock(store_path, wait=wait):
-        store = open_store(store_path)
+        store = open_store(store_path, read_only=False)
         try:
             report = _build(corpus, onto, reg, store, prune, progress, force=force)
             if optimize or (optimize is None and report.quads_written >= OPTIMIZE_MIN_QUADS):
@@ -670,9 +670,3 @@ class _Spool:
 
     def close(self) -> None:
         self.file.close()
-
-
-def rebuild_check(store_path: Path) -> None:
-    """Raise StoreError if the store is missing (used by read commands)."""
-    if not (store_path / "CURRENT").exists():
-        raise StoreError(f"{store_path}: no TradeKG store here; build one with: tradekg build articles --store {store_path}")

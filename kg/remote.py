@@ -65,7 +65,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg import nquads as nq
-from kg.errors import EndpointError, QueryError, StoreError
+from kg.errors import EndpointError, QueryError, StoreError, TradeKGError
 from kg.namespaces import META_GRAPH, TDO, sparql_prologue
 from kg.store import GraphUpdate, drop_graphs_update
 
@@ -464,12 +464,15 @@ def _with_deadlines(client: httpx.Client) -> httpx.Client:
     return client
 
 
-class _AnswerTooBig(Exception):
-    pass
+class _AnswerTooBig(TradeKGError):
+    """Internal signal: the answer passed the size cap (turned into an EndpointError naming the URL)."""
 
 
-class _Unreadable(Exception):
+class _Unreadable(TradeKGError):
+    """Internal signal: the answer could not be read (turned into an EndpointError naming the URL)."""
+
     def __init__(self, status: int, detail: str):
+        super().__init__(detail)
         self.status, self.detail = status, detail
 
 
@@ -764,10 +767,6 @@ class RemoteStore:
         triples = self._post_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {nq.iri(graph)} {{ ?s ?p ?o }} }}",
                                    [], "CONSTRUCT")
         return iter([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
-
-    def graph_nquads(self, graph: str) -> str:
-        """One graph as N-Quads text."""
-        return (ox.serialize(self.quads(graph), format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
 
     def dump_nquads(self, out: IO[bytes]) -> None:
         """Every named graph (and the server's own default graph, unless it is the union) as N-Quads."""

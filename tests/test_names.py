@@ -14,22 +14,16 @@ ROOT = Path(kg.__file__).resolve().parent.parent
 # Files whose open_store calls do not say read_only yet, each to be fixed by its owner (add read_only=False).
 # Remove an entry when its file is fixed; when the list is empty, open_store's read_only loses its default.
 KNOWN_UNSAID = {
-    "kg/build.py",
     "kg/query.py",
-    "kg/commands/remote.py",
 }
 
 
 def test_article_mapper_module_is_named_for_its_job() -> None:
-    """Issue part 8: kg.article_rdf maps articles to RDF; kg.mapping is only a compatibility name for it."""
+    """Issue part 8: kg.article_rdf maps articles to RDF; no kg/mapping.py beside kg/annotations/mapping.py."""
     import kg.article_rdf as article_rdf
-    import kg.mapping as old
 
     assert callable(article_rdf.article_quads) and callable(article_rdf.entailments)
-    assert (old.article_quads, old.entailments, old.FIELD_PROPERTIES) == \
-        (article_rdf.article_quads, article_rdf.entailments, article_rdf.FIELD_PROPERTIES)
-    shim = Path(old.__file__).read_text(encoding="utf-8")
-    assert len([line for line in shim.splitlines() if line.strip()]) <= 4, "kg/mapping.py is a re-export only"
+    assert not (ROOT / "kg" / "mapping.py").exists()
 
 
 def _unsaid_calls(path: Path) -> list[int]:

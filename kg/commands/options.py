@@ -1,7 +1,7 @@
 """Options shared by commands: where the store is.
 
 Every command that reads or writes the graph takes ``@store_options`` and
-receives a :class:`StoreSpec`; ``spec.open()`` gives the store object
+receives a :class:`StoreSpec`; ``spec.open(read_only=...)`` gives the store object
 (embedded Oxigraph directory, or a SPARQL 1.1 endpoint, see :mod:`kg.remote`).
 """
 
@@ -32,7 +32,7 @@ class StoreSpec:
     def describe(self) -> str:
         return self.endpoint or str(self.path)
 
-    def open(self, read_only: bool = True) -> Any:
+    def open(self, *, read_only: bool) -> Any:
         """The store: :class:`kg.store.EmbeddedStore` or :class:`kg.remote.RemoteStore`."""
         if self.endpoint is not None:
             try:

@@ -83,7 +83,7 @@ def pull(store_path: Path, endpoint: str, update_endpoint: str | None, gsp_endpo
     src = _remote(endpoint, update_endpoint, gsp_endpoint, http_timeout)
     try:
         with write_lock(store_path):
-            dst = open_store(store_path)
+            dst = open_store(store_path, read_only=False)
             try:
                 _copy(src, dst, prune, quiet, "pulling")
             finally:
