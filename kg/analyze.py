@@ -22,6 +22,7 @@ from kg.errors import NoPathError
 from kg.fileio import replacing
 from kg.namespaces import TDO, TDR
 from kg.ontology import Ontology, load_ontology
+from kg.store.base import GraphStore
 from kg.viz import select
 from kg.viz.evidence import edge_quotes, load_evidence
 from kg.viz.extract import Extraction, resolve_entity
@@ -62,7 +63,7 @@ def _row(g: nx.MultiDiGraph, onto: Ontology, n: str, deg: dict[Any, int], bc: di
             "degree": deg.get(n, 0), "betweenness": round(bc.get(n, 0.0), 4)}
 
 
-def analyse(store: Any, top: int = 10, focus: str | None = None, depth: int = 2,
+def analyse(store: GraphStore, top: int = 10, focus: str | None = None, depth: int = 2,
             onto: Ontology | None = None) -> dict[str, Any]:
     """Rankings of officials and governments, and communities, as a JSON-ready dict."""
     onto = onto or load_ontology()
@@ -98,7 +99,7 @@ def analyse(store: Any, top: int = 10, focus: str | None = None, depth: int = 2,
     }
 
 
-def path_between(store: Any, a: str, b: str, onto: Ontology | None = None) -> dict[str, Any]:
+def path_between(store: GraphStore, a: str, b: str, onto: Ontology | None = None) -> dict[str, Any]:
     """The shortest connection between two entities, each step with its relation and a supporting quote."""
     onto = onto or load_ontology()
     ex, g, _ = select(store, onto)
@@ -196,7 +197,7 @@ def print_path(result: dict[str, Any], console: Console | None = None) -> None:
 
 # ---- export --------------------------------------------------------------------------------
 
-def export_graph(store: Any, out: Path | None, fmt: str, focus: str | None = None, depth: int = 2,
+def export_graph(store: GraphStore, out: Path | None, fmt: str, focus: str | None = None, depth: int = 2,
                  stdout: IO[bytes] | None = None, onto: Ontology | None = None) -> tuple[int, int]:
     """Write the drawn graph as GraphML or GEXF with labels, classes, centrality and communities as attributes."""
     onto = onto or load_ontology()

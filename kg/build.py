@@ -30,13 +30,11 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.annotations import ANNOTATION_SUFFIXES, SIDECAR_SUFFIXES, companion_files, load_inputs
 from kg.article_rdf import article_quads, entailments
 from kg.articles import ARTICLE_SUFFIXES, Article
-from kg.errors import InputError, Problem
+from kg.errors import InputError, Problem, StoreError
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
@@ -50,7 +48,7 @@ from kg.ontology import Ontology, load_ontology
 from kg.regcache import CACHE_NAME, load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
 from kg.source import max_bytes
-from kg.store import LOCK_NAME, MANIFEST_CACHE, EmbeddedStore, GraphUpdate, open_store, write_lock
+from kg.store import LOCK_NAME, MANIFEST_CACHE, GraphStore, GraphUpdate, StoreSpec, writing
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
@@ -336,18 +334,60 @@ def build(paths: list[Path], store_path: Path, registry: Path | None = None, pru
             reg = load_registry_cached(corpus.registry, onto, store_path)  # parsed once per registry version
     else:  # the cache would read it whole to hash it; the loader refuses it with a clear message
         reg = load_registry(corpus.registry, onto)
-    with write_lock(store_path, wait=wait):
-        store = open_store(store_path, read_only=False)
-        try:
-            report = _build(corpus, onto, reg, store, prune, progress, force=force)
-            if optimize or (optimize is None and report.quads_written >= OPTIMIZE_MIN_QUADS):
-                t = time.perf_counter()
-                store.optimize()
-                report.optimize_seconds = time.perf_counter() - t
-            return report
-        finally:
-            store.flush()
-            store.close()  # an InputError's traceback kept the store open and locked in this process
+    # the session flushes and closes the store, also after an error (an InputError's traceback kept the
+    # store open and locked in this process)
+    with writing(store_path, wait=wait) as store:
+        report = _build(corpus, onto, reg, store, prune, progress, force=force)
+        if optimize or (optimize is None and report.quads_written >= OPTIMIZE_MIN_QUADS):
+            t = time.perf_counter()
+            store.optimize()
+            report.optimize_seconds = time.perf_counter() - t
+        return report
+
+
+REMOTE_BATCH_QUADS = 20_000  # quads per batch written to a SPARQL server (per progress step)
+
+
+def build_to_endpoint(paths: list[Path], spec: StoreSpec | GraphStore, registry: Path | None = None,
+                      prune: bool = True, progress: Callable[[int, int], None] | None = None,
+                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True,
+                      force: bool = False) -> BuildReport:
+    """Check the articles and write them to a SPARQL server; returns a :class:`BuildReport`.
+
+    ``spec`` is a :class:`kg.store.StoreSpec` with an endpoint, or an open server store
+    (:class:`kg.store.RemoteStore`). Like the embedded build: everything is checked first,
+    unchanged articles are skipped (the manifest lives in the server's
+    ``tdg:meta`` graph), so re-running after a failure finishes the job.
+    With ``pipeline`` (and a store that can write in the background), each batch is written
+    while the next one is mapped.
+    """
+    if isinstance(spec, StoreSpec) and spec.endpoint is None:
+        raise StoreError(f"{spec.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
+    corpus = discover(paths, registry)
+    onto = load_ontology()
+    reg = load_registry(corpus.registry, onto)
+    if isinstance(spec, StoreSpec):
+        with writing(spec) as store:
+            return _build_to_server(corpus, onto, reg, store, prune, progress, batch_quads, pipeline, force)
+    return _build_to_server(corpus, onto, reg, spec, prune, progress, batch_quads, pipeline, force)
+
+
+def _build_to_server(corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, prune: bool,
+                     progress: Callable[[int, int], None] | None, batch_quads: int, pipeline: bool,
+                     force: bool) -> BuildReport:
+    if store.capabilities.local_path is not None:
+        raise StoreError(f"{store.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
+    before = store.pipeline
+    store.pipeline = pipeline and store.capabilities.background_writes
+    try:
+        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads, force=force)
+        store.flush()
+        return report
+    except BaseException:
+        store.settle()
+        raise
+    finally:
+        store.pipeline = before
 
 
 _ARTICLE_ROW = ("sourceFile", "sourceStat", "sourceHash", "buildKey")
@@ -433,25 +473,23 @@ class _Index:
                 yield g, row["sourceFile"]
 
 
-def _load_index(store: EmbeddedStore) -> _Index:
+def _load_index(store: GraphStore) -> _Index:
     """The manifest index: from the copy beside an embedded store if it is there, else read from the store.
 
     Reading the manifest graph decodes four quads per article (seconds at 100,000 articles).
     """
-    read_cache = getattr(store, "read_manifest_cache", None)
-    if read_cache is not None:
-        index = _Index.from_cache(read_cache())
+    if store.capabilities.manifest_cache:
+        index = _Index.from_cache(store.read_manifest_cache())
         if index is not None:
             return index
     return _Index.from_rows(store.manifest())
 
 
-def _graph_presence(store: EmbeddedStore) -> Callable[[str], bool]:
+def _graph_presence(store: GraphStore) -> Callable[[str], bool]:
     """Whether the store has a named graph: one lookup per graph asked about in an embedded store (about
     2.5 microseconds); a SPARQL server's graphs are listed with one query, when first asked."""
-    db = getattr(store, "ox", None)
-    if isinstance(db, ox.Store):
-        return lambda g: db.contains_named_graph(ox.NamedNode(g))
+    if store.capabilities.fast_lookup:
+        return store.contains_graph
     listed: set[str] = set()
     asked = False
 
@@ -465,7 +503,7 @@ def _graph_presence(store: EmbeddedStore) -> Callable[[str], bool]:
     return present
 
 
-def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, prune: bool,
+def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, prune: bool,
            progress: Callable[[int, int], None] | None, batch_quads: int | None = None,
            force: bool = False) -> BuildReport:
     report = BuildReport()
@@ -549,7 +587,7 @@ def _changes(corpus: Corpus, index: _Index, key: str, report: BuildReport, prese
     return to_build, seen_graphs, current_graphs
 
 
-def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: EmbeddedStore, key: str,
+def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, key: str,
            index: _Index,
            current_graphs: set[str], onto_hash: str, prune: bool, progress: Callable[[int, int], None] | None,
            batch_quads: int, n_articles: int, report: BuildReport, present: Callable[[str], bool],
@@ -606,15 +644,14 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
         store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
-    remember = getattr(store, "remember_manifest", None)
-    if remember is not None:
-        remember(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
+    if store.capabilities.manifest_cache:
+        store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
     else:
         report.total_quads = store.quad_count()
     return report
 
 
-def _write_batch(store: EmbeddedStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
+def _write_batch(store: GraphStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
                  progress: Callable[[int, int], None] | None, total: int) -> None:
     """Write one batch of article graphs (whole or not at all) and report progress."""
     store.replace_graphs(batch)
@@ -623,10 +660,9 @@ def _write_batch(store: EmbeddedStore, batch: list[GraphUpdate], quads: int, rep
         progress(len(report.built), total)
 
 
-def _store_dir(store: object) -> Path | None:
+def _store_dir(store: GraphStore) -> Path | None:
     """The embedded store's directory (for the build's temporary spool; None for a SPARQL endpoint)."""
-    path = getattr(store, "path", None)
-    return path if isinstance(path, Path) else None
+    return store.capabilities.local_path
 
 
 @dataclass(frozen=True)

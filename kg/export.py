@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, Problem, StoreError
 from kg.fileio import is_stdout, output
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, TDG, article_graph, article_inferred_graph, is_valid_id
+from kg.store.base import GraphStore
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -105,7 +106,7 @@ def is_inferred_graph(graph: str) -> bool:
     return graph.endswith("/inferred") or graph.startswith(str(TDG["inferred/"]))
 
 
-def select_graphs(store: Any, article: str | None = None, include_inferred: bool = False,
+def select_graphs(store: GraphStore, article: str | None = None, include_inferred: bool = False,
                   include_ontology: bool = False, include_meta: bool = False) -> Selection:
     """The graphs an export covers (see the module docstring)."""
     present = store.named_graphs()
@@ -158,7 +159,7 @@ def _iri(v: str) -> str:
     return f"<{v}>"
 
 
-def union_triples(store: Any, selection: Selection) -> Iterable[ox.Triple]:
+def union_triples(store: GraphStore, selection: Selection) -> Iterable[ox.Triple]:
     """Each triple of the selected graphs once (a streaming SPARQL CONSTRUCT)."""
     parts = []
     if selection.graphs:
@@ -172,7 +173,7 @@ def union_triples(store: Any, selection: Selection) -> Iterable[ox.Triple]:
     return store.query(sparql, union=False)  # type: ignore[no-any-return]
 
 
-def dataset_quads(store: Any, selection: Selection) -> Iterator[ox.Quad]:
+def dataset_quads(store: GraphStore, selection: Selection) -> Iterator[ox.Quad]:
     """The quads of the selected graphs, graph by graph (default graph first)."""
     if selection.default_graph:
         yield from store.quads(None)
@@ -180,7 +181,7 @@ def dataset_quads(store: Any, selection: Selection) -> Iterator[ox.Quad]:
         yield from store.quads(g)
 
 
-def write_export(store: Any, out: IO[bytes], fmt: str, selection: Selection) -> int:
+def write_export(store: GraphStore, out: IO[bytes], fmt: str, selection: Selection) -> int:
     """Serialize the selection to ``out`` in format ``fmt``; returns the number of statements written."""
     counter = _Counter()
     rdf_format = FORMATS[fmt]
@@ -217,7 +218,7 @@ class ExportReport:
         return f"{self.statements} {kind} from {self.graphs} graph(s){' and the default graph' if self.default_graph else ''} ({self.fmt})"
 
 
-def export(store: Any, output: str | Path, fmt: str | None = None, article: str | None = None,
+def export(store: GraphStore, output: str | Path, fmt: str | None = None, article: str | None = None,
            include_inferred: bool = False, include_ontology: bool = False, include_meta: bool = False) -> ExportReport:
     """Export the store to ``output`` (a file, or ``-`` for standard output)."""
     name = guess_format(output, fmt)
@@ -256,7 +257,7 @@ def check_import(path: Path, fmt: str | None = None, graph: str | None = None) -
     return name
 
 
-def import_rdf(store: Any, path: Path, fmt: str | None = None, graph: str | None = None) -> ImportReport:
+def import_rdf(store: GraphStore, path: Path, fmt: str | None = None, graph: str | None = None) -> ImportReport:
     """Load an RDF file into the store in one transaction (all or nothing).
 
     Triples (Turtle, N-Triples, JSON-LD, RDF/XML) go to the default graph, or

@@ -12,7 +12,7 @@ its header::
 A parameter is ``NAME TYPE`` followed by ``required`` (the default),
 ``optional`` (left unbound: matches anything) or ``= DEFAULT``. Values are
 bound as typed RDF terms (serialised by pyoxigraph into a ``VALUES`` block at
-the start of the WHERE group, see :func:`kg.store.bind_terms`), never pasted
+the start of the WHERE group, see :func:`kg.sparql.bind_terms`), never pasted
 into the query text; a parameter must be one of the query's variables.
 """
 
@@ -423,16 +423,14 @@ def run_query(store: Any, text: str, out: IO[bytes], bindings: Mapping[str, Any]
                          "--allow-update is given")
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    path = getattr(store, "path", None)
-    if timeout and path is not None and hasattr(store, "ox"):
-        return _run_with_deadline(Path(path), text, out, bindings, fmt, timeout, source, union, width)
+    path = store.capabilities.local_path
+    if timeout and path is not None:
+        return _run_with_deadline(path, text, out, bindings, fmt, timeout, source, union, width)
     try:
-        if hasattr(store, "ox"):
-            result = _evaluate(store.ox, text, bindings, union)
-        else:
+        if path is None:
             # check the syntax here, so errors name the user's lines (a server sees a prologue added)
             ox.Store().query(text, prefixes=PREFIXES)
-            result = store.query(text, substitutions=bindings, union=union)
+        result = store.query(text, substitutions=bindings, union=union)
         return render(result, fmt, out, width, frozenset(bindings))
     except SyntaxError as exc:
         raise syntax_error(exc, text, source) from exc

@@ -36,6 +36,8 @@ from kg import nquads as nq
 from kg.errors import OntologyError, StoreError
 from kg.namespaces import PREFIXES, REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
 from kg.ontology import load_ontology
+from kg.store.base import GraphStore
+from kg.store.embedded import EmbeddedStore
 
 Triple = tuple[object, object, object]
 MAX_EXPLAIN_CALLS = 40  # HermiT runs spent on narrowing an inconsistency down
@@ -100,18 +102,17 @@ def _to_rdflib(term: Any) -> object:
     return Literal(term.value, datatype=URIRef(dt))
 
 
-def data_graphs(store: object) -> list[str]:
+def data_graphs(store: GraphStore) -> list[str]:
     """The asserted data graphs: the registry and every article graph (not inferred, meta or reasoner)."""
-    graphs = store.named_graphs()  # type: ignore[attr-defined]
+    graphs = store.named_graphs()
     return [g for g in graphs if g == str(REGISTRY_GRAPH)
             or (article_id_from_graph(g) is not None and not g.endswith("/inferred"))]
 
 
-def load_data(store: object) -> list[Triple]:
-    ox_store: ox.Store = store.ox  # type: ignore[attr-defined]
+def load_data(store: GraphStore) -> list[Triple]:
     out: set[Triple] = set()
     for g in data_graphs(store):
-        for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+        for q in store.quads(g):
             out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
     # owlready2 reports the types of declared individuals only: declare every resource the data describes
     for s in {t[0] for t in out if isinstance(t[0], URIRef)}:
@@ -283,10 +284,10 @@ def explain(hermit: _Hermit, data: list[Triple]) -> list[Conflict]:
                      + " cannot all be true under the ontology's axioms below (a smallest such set)")]
 
 
-def _existing_types(store: object) -> set[tuple[str, str]]:
+def _existing_types(store: EmbeddedStore) -> set[tuple[str, str]]:
     rdf_type = ox.NamedNode(str(RDF.type))
     out: set[tuple[str, str]] = set()
-    for q in store.ox.quads_for_pattern(None, rdf_type, None, None):  # type: ignore[attr-defined]
+    for q in store.ox.quads_for_pattern(None, rdf_type, None, None):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode) \
                 and q.graph_name != ox.NamedNode(str(REASONER_GRAPH)):
             out.add((q.subject.value, q.object.value))
@@ -295,7 +296,7 @@ def _existing_types(store: object) -> set[tuple[str, str]]:
 
 def reason(store_path: Path, write: bool = True, wait: bool = False) -> ReasonReport:
     """Check the store with HermiT; write the new inferred types unless ``write`` is False."""
-    from kg.store import GraphUpdate, open_store, write_lock
+    from kg.store import GraphUpdate, open_store, writing
 
     t0 = time.monotonic()
     store = open_store(store_path, read_only=True)
@@ -318,10 +319,8 @@ def reason(store_path: Path, write: bool = True, wait: bool = False) -> ReasonRe
     if write:
         graph = str(REASONER_GRAPH)
         text = "".join(f"{nq.iri(i)} {nq.iri(str(RDF.type))} {nq.iri(c)} <{graph}> .\n" for i, c in new)
-        with write_lock(store_path, wait=wait):
-            w = open_store(store_path, read_only=False)
+        with writing(store_path, wait=wait) as w:
             w.replace_graphs([GraphUpdate(graph, text, manifest=(("sourceFile", "tradekg reason (HermiT)"),))])
-            w.flush()
         report.written = True
     report.seconds = time.monotonic() - t0
     return report

@@ -27,6 +27,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
 from kg.namespaces import OA, ONTOLOGY_FILE, PREFIXES, PROV, SH, SHAPES_FILE, TDO
+from kg.store.base import GraphStore
 
 INFERENCE_MODES = ("rdfs", "none")
 
@@ -62,7 +63,7 @@ class ValidationResult:
     report_graph: Graph | None = None
 
 
-def store_graph(store: Any, inference: str = "rdfs") -> Graph:
+def store_graph(store: GraphStore, inference: str = "rdfs") -> Graph:
     """An in-memory rdflib copy of the asserted data (plus the store's entailment graphs if ``inference='none'``)."""
     stored = inference == "none"  # use the builder's entailments and the ontology's individuals instead of inferring
     selection = select_graphs(store, include_inferred=stored, include_ontology=stored)
@@ -201,7 +202,7 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
     return ValidationResult(bool(conforms), triples, n_shapes, violations, report)
 
 
-def validate_store(store: Any, shapes_path: Path = SHAPES_FILE, inference: str = "rdfs") -> ValidationResult:
+def validate_store(store: GraphStore, shapes_path: Path = SHAPES_FILE, inference: str = "rdfs") -> ValidationResult:
     """Validate the asserted data of a store against the shapes."""
     result = validate_graph(store_graph(store, inference), shapes_path, inference=inference)
     for i, v in enumerate(result.violations):

@@ -12,6 +12,7 @@ import kg.build
 import kg.store
 from kg.build import build
 from kg.errors import StoreError
+from kg.namespaces import META_GRAPH
 from kg.store import open_store
 from kg.synth import write_corpus
 
@@ -117,7 +118,7 @@ def test_any_other_write_removes_the_manifest_copy(tmp_path: Path) -> None:
     build([corpus], store)
     s = open_store(store, read_only=False)
     victim = next(g for g in s.manifest() if "/graph/article/" in g)
-    s.update(f"DELETE WHERE {{ GRAPH <{kg.store.META_GRAPH}> {{ <{victim}> ?p ?o }} }}")
+    s.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{victim}> ?p ?o }} }}")
     s.flush()
     s.close()
     assert not (store / kg.store.MANIFEST_CACHE).exists()

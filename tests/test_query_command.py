@@ -221,9 +221,11 @@ def test_query_form(text: str, form: str) -> None:
 def test_syntax_is_checked_before_a_query_goes_to_a_server() -> None:
     """A server sees the query behind a prologue, so its line numbers would be off: check locally first."""
     from kg.errors import QueryError
+    from kg.store import Capabilities
 
     class NoServer:
         calls = 0
+        capabilities = Capabilities()  # a server: no local directory
 
         def query(self, *args: object, **kwargs: object) -> None:
             NoServer.calls += 1

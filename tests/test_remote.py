@@ -31,20 +31,14 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg.build import build
+from kg.build import build, build_to_endpoint
 from kg.cli import cli
 from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import META_GRAPH, TDG, TDR
-from kg.remote import (
-    RemoteStore,
-    build_to_endpoint,
-    free_port,
-    start_oxigraph,
-    stop_process,
-    wait_until_ready,
-)
 from kg.sparql import bind_values
 from kg.store import GraphUpdate, open_store
+from kg.store.server import free_port, start_oxigraph, stop_process, wait_until_ready
+from kg.store.sparql_protocol import RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
@@ -490,7 +484,7 @@ def test_pushed_store_answers_a_query_after_rebuild_of_one_article(server: Serve
     """Build locally, push, rebuild one article to the server: the server's manifest makes it incremental."""
     make_corpus(tmp_path / "c", 3)
     build([tmp_path / "c"], tmp_path / "local")
-    from kg.remote import copy_graphs
+    from kg.store import copy_graphs
 
     copy_graphs(open_store(tmp_path / "local", read_only=True), server.store())
     report = build_to_endpoint([tmp_path / "c"], server.store())
@@ -795,12 +789,12 @@ def test_serve_reports_a_busy_port(embedded: Path, corpus_server: Server, runner
 
 
 def test_missing_oxigraph_binary_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import kg.remote as remote
+    import kg.store.server as server
 
-    monkeypatch.setattr(remote.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(server.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(StoreError, match="pip install oxigraph"):
-        remote.find_oxigraph()
+        server.find_oxigraph()
 
 
 def test_environment_is_clean_of_credentials_in_subprocess_commands() -> None:

@@ -18,8 +18,9 @@ from kg.build import build
 from kg.cli import cli
 from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import TDG
-from kg.remote import RemoteStore, free_port
 from kg.store import GraphUpdate
+from kg.store.server import free_port
+from kg.store.sparql_protocol import RemoteStore
 from tests.test_remote import EMPTY_SELECT, Fake, answer, make_corpus
 from tests.test_remote import fake as fake_fixture
 

@@ -25,8 +25,8 @@ def corpus_from_store(store_path: Path, onto: Any, reg: Registry) -> list[Articl
     """The articles of a store, rebuilt from their graphs."""
     from kg.annotations.store_articles import article_dicts
     from kg.articles import check_article
-    from kg.store import open_store
+    from kg.store import reading
 
-    store = open_store(store_path, read_only=True)
-    return [check_article(d, "", store_path / f"{d['id']}.yaml", f"{store_path} ({d['id']})", onto, reg)
-            for d in article_dicts(store)]
+    with reading(store_path) as store:
+        return [check_article(d, "", store_path / f"{d['id']}.yaml", f"{store_path} ({d['id']})", onto, reg)
+                for d in article_dicts(store)]

@@ -8,7 +8,7 @@ import click
 
 from kg import export as ex
 from kg.commands.options import StoreSpec, not_stdout, store_options
-from kg.errors import OutputError, StoreError
+from kg.errors import OutputError
 
 
 @click.command("export")
@@ -63,23 +63,12 @@ def import_cmd(file: Path, spec: StoreSpec, fmt: str | None, graph: str | None, 
             ox.NamedNode(graph)
         except ValueError as exc:
             raise click.BadParameter(f"{graph!r} is not an absolute IRI: {exc}", param_hint="--graph") from exc
-    if spec.endpoint is not None:
-        store = spec.open(read_only=False)
-        if not hasattr(store, "load_rdf"):
-            raise StoreError(f"{spec.describe()}: this store cannot load files; use the server's own loader")
-        report = ex.import_rdf(store, file, fmt, graph)
-    else:
-        from kg.store import open_store, write_lock
+    from kg.store import writing
 
-        assert spec.path is not None
+    if spec.path is not None:
         ex.check_import(file, fmt, graph)  # fail before creating or locking a store
-        with write_lock(spec.path, wait=wait):
-            store = open_store(spec.path, read_only=False)
-            try:
-                report = ex.import_rdf(store, file, fmt, graph)
-                store.flush()
-            finally:
-                store.close()
+    with writing(spec, wait=wait) as store:
+        report = ex.import_rdf(store, file, fmt, graph)
     click.echo(f"{report.summary()}")
 
 

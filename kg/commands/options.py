@@ -2,7 +2,7 @@
 
 Every command that reads or writes the graph takes ``@store_options`` and
 receives a :class:`StoreSpec`; ``spec.open(read_only=...)`` gives the store object
-(embedded Oxigraph directory, or a SPARQL 1.1 endpoint, see :mod:`kg.remote`).
+(embedded Oxigraph directory, or a SPARQL 1.1 endpoint); :class:`StoreSpec` itself is in :mod:`kg.store.spec`.
 """
 
 from __future__ import annotations
@@ -10,41 +10,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.errors import StoreError
+from kg.store.spec import StoreSpec
 
-
-@dataclass(frozen=True)
-class StoreSpec:
-    """Where the graph lives: an embedded store directory or a SPARQL endpoint."""
-
-    path: Path | None = None
-    endpoint: str | None = None
-    update_endpoint: str | None = None
-    gsp_endpoint: str | None = None
-    timeout: float = 30.0
-
-    def describe(self) -> str:
-        return self.endpoint or str(self.path)
-
-    def open(self, *, read_only: bool) -> Any:
-        """The store: :class:`kg.store.EmbeddedStore` or :class:`kg.remote.RemoteStore`."""
-        if self.endpoint is not None:
-            try:
-                from kg.remote import RemoteStore
-            except ImportError as exc:  # pragma: no cover
-                raise StoreError("SPARQL endpoints are not supported in this installation") from exc
-            return RemoteStore(self.endpoint, update_url=self.update_endpoint, gsp_url=self.gsp_endpoint,
-                               timeout=self.timeout)
-        from kg.store import open_store
-
-        assert self.path is not None
-        return open_store(self.path, read_only=read_only)
+__all__ = ["COMMANDS", "StoreSpec", "http_timeout_option", "not_stdout", "store_options"]
 
 
 HTTP_TIMEOUT_HELP = ("Deadline in seconds for each whole request to the server: connecting, sending and reading "

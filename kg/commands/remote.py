@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg.commands.options import StoreSpec, http_timeout_option
 from kg.errors import StoreError
+from kg.store.base import GraphStore
 
 
 def _endpoint_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,12 +37,12 @@ def _endpoint_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _remote(endpoint: str, update: str | None, gsp: str | None, timeout: float) -> Any:
-    return StoreSpec(endpoint=endpoint, update_endpoint=update, gsp_endpoint=gsp, timeout=timeout).open(read_only=False)
+def _remote(endpoint: str, update: str | None, gsp: str | None, timeout: float) -> StoreSpec:
+    return StoreSpec(endpoint=endpoint, update_endpoint=update, gsp_endpoint=gsp, timeout=timeout)
 
 
-def _copy(src: Any, dst: Any, prune: bool, quiet: bool, verb: str) -> None:
-    from kg.remote import copy_graphs
+def _copy(src: GraphStore, dst: GraphStore, prune: bool, quiet: bool, verb: str) -> None:
+    from kg.store import copy_graphs
 
     with Progress(TextColumn(verb), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True, disable=quiet) as bar:
@@ -63,14 +64,10 @@ def push(store_path: Path, endpoint: str, update_endpoint: str | None, gsp_endpo
     graph and manifest row in one transaction; graphs the server has and the
     store lacks are kept unless --prune.
     """
-    from kg.store import open_store
+    from kg.store import reading, writing
 
-    src = open_store(store_path, read_only=True)
-    dst = _remote(endpoint, update_endpoint, gsp_endpoint, http_timeout)
-    try:
+    with reading(store_path) as src, writing(_remote(endpoint, update_endpoint, gsp_endpoint, http_timeout)) as dst:
         _copy(src, dst, prune, quiet, "pushing")
-    finally:
-        dst.close()
 
 
 @click.command()
@@ -78,18 +75,10 @@ def push(store_path: Path, endpoint: str, update_endpoint: str | None, gsp_endpo
 def pull(store_path: Path, endpoint: str, update_endpoint: str | None, gsp_endpoint: str | None,
          http_timeout: float, prune: bool, quiet: bool) -> None:
     """Copy every graph of the SPARQL server --endpoint into the embedded store --store."""
-    from kg.store import open_store, write_lock
+    from kg.store import reading, writing
 
-    src = _remote(endpoint, update_endpoint, gsp_endpoint, http_timeout)
-    try:
-        with write_lock(store_path):
-            dst = open_store(store_path, read_only=False)
-            try:
-                _copy(src, dst, prune, quiet, "pulling")
-            finally:
-                dst.flush()
-    finally:
-        src.close()
+    with reading(_remote(endpoint, update_endpoint, gsp_endpoint, http_timeout)) as src, writing(store_path) as dst:
+        _copy(src, dst, prune, quiet, "pulling")
 
 
 @click.command()
@@ -104,8 +93,8 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
     While it runs, the store directory is in use by the server: a build must
     wait (read-write server) or will not be seen until restart (read-only).
     """
-    from kg.remote import find_oxigraph, stop_process, wait_until_ready
     from kg.store import forget_manifest_cache, write_lock
+    from kg.store.server import find_oxigraph, stop_process, wait_until_ready
 
     if not (store_path / "CURRENT").exists():
         raise StoreError(f"{store_path}: no TradeKG store here; build one with: tradekg build articles --store {store_path}")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 
 from kg.errors import GraphTooLargeError, QueryError
 from kg.ontology import Ontology, load_ontology
+from kg.store.base import GraphStore
 from kg.viz.evidence import load_evidence
 from kg.viz.extract import Extraction, aliases, ego, extract, extract_triples, resolve_entity
 from kg.viz.page import View, payload, write_page
@@ -34,7 +34,7 @@ class PageReport:
         return f"{self.path}: {self.nodes} nodes, {self.edges} edges, {self.quotes} evidence quotes"
 
 
-def select(store: Any, onto: Ontology, focus: str | None = None, depth: int = 2,
+def select(store: GraphStore, onto: Ontology, focus: str | None = None, depth: int = 2,
            query: str | None = None, query_name: str = "query") -> tuple[Extraction, nx.MultiDiGraph, View]:
     """The extraction and the part of it to draw, with a title describing the view."""
     source = store.describe()
@@ -60,7 +60,7 @@ def select(store: Any, onto: Ontology, focus: str | None = None, depth: int = 2,
     return ex, g, view
 
 
-def graph_page(store: Any, out: Path, focus: str | None = None, depth: int = 2, query: str | None = None,
+def graph_page(store: GraphStore, out: Path, focus: str | None = None, depth: int = 2, query: str | None = None,
                query_name: str = "query", max_nodes: int = DEFAULT_MAX_NODES, onto: Ontology | None = None) -> PageReport:
     """Write the graph page of the store (or of a focus / CONSTRUCT view of it) to ``out``."""
     onto = onto or load_ontology()

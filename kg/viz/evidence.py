@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.article_rdf import FIELD_PROPERTIES
+from kg.store.base import GraphStore
 
 EVIDENCE_QUERY = """
 SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
@@ -67,7 +68,7 @@ def _v(term: Any) -> str | None:
     return None if term is None else str(term.value)
 
 
-def load_evidence(store: Any, facts: set[str]) -> tuple[dict[str, list[Quote]], dict[str, ArticleInfo]]:
+def load_evidence(store: GraphStore, facts: set[str]) -> tuple[dict[str, list[Quote]], dict[str, ArticleInfo]]:
     """Quotes by fact IRI (for the given facts) and the articles they come from."""
     by_fact: dict[str, dict[str, Quote]] = defaultdict(dict)
     for r in store.query(EVIDENCE_QUERY):

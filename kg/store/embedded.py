@@ -2,18 +2,14 @@
 
 Writes are SPARQL updates, which Oxigraph applies as one transaction each, so
 an article's graph, its entailments and its manifest row change together or
-not at all. A lock file keeps a second writer out.
+not at all. A lock file keeps a second writer out (see :mod:`kg.store.session`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import marshal
-import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,24 +21,14 @@ from kg.errors import StoreError, StoreLockedError
 from kg.fileio import replacing
 from kg.namespaces import META_GRAPH, PREFIXES, TDO
 from kg.sparql import bind_terms, drop_graphs_update, replace_graph_update
+from kg.store.base import Capabilities, GraphUpdate
 
-LOCK_NAME = "tradekg.lock"
 MANIFEST_CACHE = "manifest.cache"
 """A copy of the build manifest beside the store, written by a build after its last write and removed
 before any write, so a rebuild of a large corpus does not decode the whole manifest graph."""
 BULK_ATOMIC_MAX = 900_000
 """Fresh graphs under this many quads are written with one bulk load, which Oxigraph ingests atomically
 (its bulk loader makes one set of files per 1,000,000 quads); larger writes use a transaction."""
-
-
-@dataclass(frozen=True)
-class GraphUpdate:
-    """A named graph's full new content, with the manifest values that go with it."""
-
-    graph: str
-    nquads: str  # N-Quads lines of the graph (may be empty)
-    extra_graphs: tuple[tuple[str, str], ...] = ()  # (graph, nquads) written in the same transaction
-    manifest: tuple[tuple[str, str], ...] = ()  # (tdo property local name, value) about the graph in the meta graph
 
 
 def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
@@ -65,10 +51,13 @@ class EmbeddedStore:
     """An Oxigraph store in a directory. Open with :func:`open_store`."""
 
     kind = "embedded"
+    pipeline = False  # writes are never in the background (capabilities.background_writes is False)
 
     def __init__(self, path: Path, read_only: bool = False):
         self.path = path
         self.read_only = read_only
+        self.capabilities = Capabilities(local_path=path, bulk_load=True, manifest_cache=True, transactions=True,
+                                         compaction=True, fast_lookup=True)
         self._cache_removed = False  # the manifest cache is gone for this session's writes
         self._pending_cache: object = None
         try:
@@ -105,6 +94,9 @@ class EmbeddedStore:
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def contains_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
 
     def quad_count(self, graph: str | None = None) -> int:
         if graph is None:
@@ -230,6 +222,9 @@ class EmbeddedStore:
             raise StoreError(f"{self.path}: the store was opened read-only")
         self._store.optimize()
 
+    def settle(self) -> None:
+        """Nothing to wait for: every write is done when its call returns."""
+
     def close(self) -> None:
         del self._store
 
@@ -240,26 +235,6 @@ def forget_manifest_cache(path: Path) -> None:
         (path / MANIFEST_CACHE).unlink()
     except FileNotFoundError:
         pass
-
-
-@contextmanager
-def write_lock(path: Path, wait: bool = False) -> Iterator[None]:
-    """Hold the store's writer lock; refuse at once (or wait) if another process has it."""
-    path.mkdir(parents=True, exist_ok=True)
-    lock_path = path / LOCK_NAME
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError as exc:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
-            raise StoreLockedError(f"{path}: another TradeKG build (pid {holder}) is writing to this store; "
-                                   "wait for it to finish, or pass --wait to queue behind it") from exc
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)
 
 
 def open_store(path: Path | str, *, read_only: bool = False) -> EmbeddedStore:

@@ -1,0 +1,75 @@
+"""Copying every graph between two stores (``tradekg push`` / ``pull``), manifest rows included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.namespaces import META_GRAPH
+from kg.store.base import GraphStore, GraphUpdate
+
+REMOTE_BATCH_QUADS = 20_000  # quads per call of replace_graphs (and per progress step)
+
+
+def _nquads_of(store: GraphStore, graph: str) -> str:
+    quads = store.quads(graph)
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
+
+
+@dataclass
+class CopyReport:
+    graphs: int = 0
+    quads: int = 0
+    dropped: list[str] | None = None
+
+
+def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
+                progress: Callable[[int, int], None] | None = None, batch_quads: int = REMOTE_BATCH_QUADS) -> CopyReport:
+    """Copy every named graph of ``src`` to ``dst`` (embedded or remote), with its manifest rows.
+
+    An article graph and its ``/inferred`` graph travel together; each destination
+    write replaces whole graphs, so readers of ``dst`` never see half an article.
+    With ``prune``, graphs of ``dst`` that ``src`` lacks are dropped.
+    """
+    meta = str(META_GRAPH)
+    graphs = [g for g in src.named_graphs() if g != meta]
+    manifest = src.manifest()
+    present = set(graphs)
+    extras = {g for g in graphs if g.endswith("/inferred") and g[: -len("/inferred")] in present}
+    mains = [g for g in graphs if g not in extras]
+    report = CopyReport()
+    if dst.capabilities.background_writes:
+        dst.pipeline = True  # read the next graphs while the server writes
+    batch: list[GraphUpdate] = []
+    size = 0
+    for n, g in enumerate(mains, 1):
+        text = _nquads_of(src, g)
+        extra = ((g + "/inferred", _nquads_of(src, g + "/inferred")),) if g + "/inferred" in extras else ()
+        rows = tuple(sorted(manifest.get(g, {}).items()))
+        batch.append(GraphUpdate(g, text, extra, manifest=rows))
+        q = text.count("\n") + sum(t.count("\n") for _, t in extra)
+        size += q
+        report.quads += q
+        report.graphs += 1 + len(extra)
+        if size >= batch_quads or n == len(mains):
+            dst.replace_graphs(batch)
+            batch, size = [], 0
+            if progress:
+                progress(n, len(mains))
+    # manifest rows about graphs that are not themselves present (none in a TradeKG build, but keep them)
+    orphans = [GraphUpdate(s, "", manifest=tuple(sorted(v.items()))) for s, v in manifest.items()
+               if s not in present and s != meta]
+    if orphans:
+        dst.replace_graphs(orphans)
+    if prune:
+        keep = present | {meta}
+        gone = [g for g in dst.named_graphs() if g not in keep]
+        if gone:
+            dst.drop_graphs(gone)
+        report.dropped = gone
+    dst.flush()
+    if dst.capabilities.background_writes:
+        dst.pipeline = False
+    return report
