@@ -12,6 +12,7 @@ import yaml
 
 from kg import assistant
 from kg.articles import Article, check_article, load_article
+from kg.assistant import knowledge
 from kg.build import build, discover
 from kg.cli import cli
 from kg.ontology import load_ontology
@@ -228,7 +229,7 @@ def test_leave_one_out_never_uses_the_article_itself(reg: Registry, corpus: list
         seen.append(("", {a.id for a in arts}))
         return real(r, arts)
 
-    monkeypatch.setattr(assistant, "build_knowledge", spy)
+    monkeypatch.setattr(knowledge, "build_knowledge", spy)  # where leave_one_out looks it up
     scores = assistant.leave_one_out(reg, corpus)
     assert [s.article for s in scores] == [a.id for a in corpus]
     for art, (_, used) in zip(corpus, seen, strict=True):
