@@ -184,6 +184,7 @@ class RemoteStore:
         resp = self._send("POST", self.endpoint, what="query", content=body,
                           headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
         ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        parsed: Any = None
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
                 fmt = _RDF_TYPES.get(ctype, ox.RdfFormat.N_TRIPLES)
@@ -197,9 +198,10 @@ class RemoteStore:
                 pass
             return ox.parse_query_results(resp.content, format=fmt_r)
         except (SyntaxError, ValueError, OSError) as exc:
+            parsed = None  # drop pyoxigraph's unsendable solutions here, not from another thread with the traceback
             raise EndpointError(self._http.redact(f"POST {self.endpoint} (query) failed: the server's answer "
-                                             f"({ctype or 'no content type'}, {len(resp.content)} bytes) could not "
-                                             f"be read: {exc}")) from exc
+                                                  f"({ctype or 'no content type'}, {len(resp.content)} bytes) could "
+                                                  f"not be read: {exc}")) from exc
 
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
         """Run a query; results are pyoxigraph ``QuerySolutions``/``QueryBoolean`` or :class:`RemoteTriples`."""
