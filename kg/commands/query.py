@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from kg.errors import QueryError
 from kg.query import (
     DEFAULT_TIMEOUT,
     FORMATS,
+    MAX_TIMEOUT,
     bind,
     load_library,
     parse_param_args,
@@ -24,6 +26,13 @@ from kg.query import (
 )
 
 
+def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if math.isnan(value) or not 0 <= value <= MAX_TIMEOUT:
+        raise click.BadParameter(f"{value}: expected a number of seconds from 0 to {MAX_TIMEOUT:g} "
+                                 "(0 for no limit)", ctx=ctx, param=param)
+    return value
+
+
 @click.command()
 @click.argument("query_spec", metavar="QUERY")
 @store_options
@@ -33,7 +42,7 @@ from kg.query import (
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="SELECT: table, csv, tsv, json, xml (SPARQL 1.1 results); CONSTRUCT/DESCRIBE: turtle, ntriples, xml.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write; - is stdout.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, callback=_check_timeout,
               help="Stop the query after this many seconds (0: no limit, run in this process).")
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL UPDATE to change the store.")
 @click.option("--named-graphs", is_flag=True,
