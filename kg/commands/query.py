@@ -43,7 +43,7 @@ def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> 
               help="SELECT: table, csv, tsv, json, xml (SPARQL 1.1 results); CONSTRUCT/DESCRIBE: turtle, ntriples, xml.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write; - is stdout.")
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, callback=_check_timeout,
-              help="Stop the query after this many seconds (0: no limit, run in this process).")
+              help="Stop the query after this many seconds, at most 1000000 (0: no limit, run in this process).")
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL UPDATE to change the store.")
 @click.option("--named-graphs", is_flag=True,
               help="Make the default graph empty instead of the union of all graphs (use GRAPH ?g {...}).")
