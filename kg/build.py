@@ -449,9 +449,10 @@ def _load_index(store: EmbeddedStore) -> _Index:
 def _graph_presence(store: EmbeddedStore) -> Callable[[str], bool]:
     """Whether the store has a named graph: one lookup per graph asked about in an embedded store (about
     2.5 microseconds); a SPARQL server's graphs are listed with one query, when first asked."""
-    db = getattr(store, "ox", None)
-    if isinstance(db, ox.Store):
-        return lambda g: db.contains_named_graph(ox.NamedNode(g))
+    if isinstance(getattr(store, "ox", None), ox.Store):
+        # through the wrapper, not the raw ox.Store: an InputError's traceback keeps this closure alive,
+        # and a closure holding the ox.Store kept the store locked in this process after close()
+        return lambda g: store.ox.contains_named_graph(ox.NamedNode(g))
     listed: set[str] = set()
     asked = False
 
