@@ -37,7 +37,7 @@ FAMILY_FIELDS: dict[str, set[str]] = {n: set(f.fields) for n, f in model().famil
 COMMON_FIELDS = set(model().common)  # confidence and rule: drafts of the annotation assistant
 
 _JSON_OF_KIND: dict[str, dict[str, Any]] = {
-    "entity": {"$ref": "#/$defs/id"}, "entities": {"$ref": "#/$defs/ids"}, "text": {"type": "string"},
+    "id": {"$ref": "#/$defs/id"}, "entity": {"$ref": "#/$defs/id"}, "entities": {"$ref": "#/$defs/ids"}, "text": {"type": "string"},
     "texts": {"type": "array", "items": {"type": "string"}}, "date": {"$ref": "#/$defs/date"},
     "integer": {"type": "integer"}, "decimal": {"type": "number"}, "vocab": {"type": "string"},
     "fact_date": {"$ref": "#/$defs/date"}, "quote": {"$ref": "#/$defs/quote"},

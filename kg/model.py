@@ -30,7 +30,7 @@ from kg.namespaces import TDO
 FORMAT = "tradekg-model/1"
 MODEL_FILE = resources.path("ontology") / "model.yaml"
 
-KINDS = ("entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab",
+KINDS = ("id", "entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab",
          "fact_date", "quote", "status_changes", "fact_ref", "evidence")
 """The kinds of value a field can hold (see the comment at the top of model.yaml)."""
 SIMPLE_KINDS = frozenset({"entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab"})
