@@ -36,8 +36,7 @@ from kg import resources
 from kg.errors import OutputError, QueryError, TradeKGError
 from kg.fileio import output
 from kg.namespaces import PREFIXES, XSD
-from kg.remote import subquery_params
-from kg.store import bind_terms
+from kg.sparql import bind_terms, query_form, subquery_params, syntax_error
 
 LIBRARY_DIR = resources.path("queries")
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
@@ -297,78 +296,6 @@ def bind(query: LibraryQuery | None, raw: Mapping[str, str]) -> dict[str, ox.Nam
                              + (f": {p.description}" if p.description else "")
                              + f"); give --param {p.name}={example}")
     return out
-
-
-# ---------------------------------------------------------------------------
-# Query form and syntax errors
-# ---------------------------------------------------------------------------
-
-def query_form(text: str) -> str | None:
-    """The first keyword after the prologue (comments, PREFIX and BASE lines), upper-cased.
-
-    >>> query_form("# hi\\nPREFIX a: <http://x#y>\\n select * {}"), query_form("DROP ALL")
-    ('SELECT', 'DROP')
-    """
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        else:
-            m = re.compile(r"(?i)(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)").match(text, i)
-            if m:
-                i = m.end()
-                continue
-            w = re.compile(r"[A-Za-z]+").match(text, i)
-            return w.group(0).upper() if w else None
-    return None
-
-
-def syntax_error(exc: Exception, text: str, source: str) -> QueryError:
-    """A QueryError naming line and column, showing the line with a caret under the position."""
-    msg = str(exc)
-    m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)
-    if not m:
-        return QueryError(f"{source}: invalid SPARQL: {msg}")
-    line, col, what = int(m.group(1)), int(m.group(2)), m.group(3)
-    what = _tidy_expected(what)
-    lines = text.splitlines() or [""]
-    line = max(1, min(line, len(lines)))
-    offset = sum(len(x) + 1 for x in lines[: line - 1]) + min(col - 1, len(lines[line - 1]))
-    tok = re.compile(r"\S+").match(text, offset) if offset < len(text) else None
-    if tok:
-        near = f" at {tok.group(0)!r}"
-    else:
-        # Oxigraph points just after the token it could not use: show that token
-        before = list(re.finditer(r"\S+", text[:offset]))
-        if not before:
-            return QueryError(f"{source}: SPARQL syntax error: the query is empty")
-        offset = before[-1].start()
-        word = before[-1].group(0)
-        near = f" at {word!r}"
-    line = text.count("\n", 0, offset) + 1
-    line_start = text.rfind("\n", 0, offset) + 1
-    col = offset - line_start + 1
-    src = lines[line - 1] if line <= len(lines) else ""
-    caret = " " * (col - 1) + "^"
-    return QueryError(f"{source}:{line}:{col}: SPARQL syntax error{near}: {what}\n  {src}\n  {caret}")
-
-
-def _tidy_expected(what: str) -> str:
-    """Keep the keywords of Oxigraph's 'expected one of ...' list, drop its character classes."""
-    what = " ".join(what.split())
-    if what.startswith("expected"):
-        items = re.split(r",\s(?=[A-Za-z'\[])", what.removeprefix("expected one of ").removeprefix("expected "))
-        words = [w for w in items if re.fullmatch(r"[A-Za-z][A-Za-z ]*", w)]
-        if "Prefix not found" in words:
-            return "unknown prefix (predeclared: " + ", ".join(PREFIXES) + "; or add a PREFIX line)"
-        if words:
-            return "the parser expected " + ("one of " if len(words) > 1 else "") + ", ".join(words)
-        return "unexpected input"
-    return what[:300]
 
 
 # ---------------------------------------------------------------------------

@@ -67,7 +67,16 @@ from kg import __version__
 from kg import nquads as nq
 from kg.errors import EndpointError, QueryError, StoreError, TradeKGError
 from kg.namespaces import META_GRAPH, TDO, sparql_prologue
-from kg.store import GraphUpdate, drop_graphs_update
+from kg.sparql import (
+    bind_values,
+    drop_graphs_update,
+    graph_lines_to_triples,
+    insert_data,
+    query_form,
+    replace_graph_update,
+    replace_manifest_update,
+)
+from kg.store import GraphUpdate
 
 ENV_USER = "TRADEKG_ENDPOINT_USER"
 ENV_PASSWORD = "TRADEKG_ENDPOINT_PASSWORD"
@@ -93,197 +102,6 @@ _RDF_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
-
-
-# ---------------------------------------------------------------------------
-# Reading SPARQL text: query form and where to bind values
-# ---------------------------------------------------------------------------
-
-_TOKEN_RE = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][A-Za-z_0-9\u00b7-\uffff]+)
-      | (?P<word>[A-Za-z_][A-Za-z_0-9-]*(?::[^\s{}()<>"']*)?)
-      | (?P<open>\{) | (?P<close>\}) | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-
-
-def _tokens(sparql: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, offset) of each token that matters for structure; comments and spaces are dropped."""
-    for m in _TOKEN_RE.finditer(sparql):
-        kind = m.lastgroup or "other"
-        if kind == "comment" or (kind == "other" and m.group().isspace()):
-            continue
-        yield kind, m.group(), m.start()
-
-
-def query_form(sparql: str) -> str:
-    """The query form: SELECT, ASK, CONSTRUCT or DESCRIBE.
-
-    >>> query_form('PREFIX ex: <http://e/> # SELECT in a comment\\nask { ?s ex:p "CONSTRUCT" }')
-    'ASK'
-    """
-    for kind, text, _ in _tokens(sparql):
-        if kind == "word" and text.upper() in _FORMS:
-            return text.upper()
-    raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE; expected a SPARQL 1.1 query")
-
-
-def _where_group_start(sparql: str) -> int | None:
-    """Offset just after the ``{`` that opens the outermost WHERE group, or None (e.g. ``CONSTRUCT WHERE``)."""
-    toks = list(_tokens(sparql))
-    i = next((n for n, (k, t, _) in enumerate(toks) if k == "word" and t.upper() in _FORMS), None)
-    if i is None:
-        return None
-    form = toks[i][1].upper()
-    j = i + 1
-    if form == "CONSTRUCT":
-        if j < len(toks) and toks[j][0] == "word" and toks[j][1].upper() == "WHERE":
-            return None  # short form: the group is also the template; VALUES cannot go inside
-        depth = 0
-        while j < len(toks):  # skip the template
-            if toks[j][0] == "open":
-                depth += 1
-            elif toks[j][0] == "close":
-                depth -= 1
-                if depth == 0:
-                    j += 1
-                    break
-            j += 1
-    for kind, _, offset in toks[j:]:
-        if kind == "open":
-            return offset + 1
-    return None
-
-
-_BIND_INSIDE_RE = re.compile(r"^#\s*bind-in-subqueries:\s*(?P<names>.*)$")
-
-
-def subquery_params(sparql: str) -> frozenset[str]:
-    """The variables a query's header asks to bind inside its sub-queries too (``# bind-in-subqueries: a, b``).
-
-    >>> sorted(subquery_params("# title: T\\n# bind-in-subqueries: ?speaker, date\\nSELECT * { ?s ?p ?o }"))
-    ['date', 'speaker']
-    """
-    names: set[str] = set()
-    for line in sparql.splitlines():
-        s = line.strip()
-        if s and not s.startswith("#"):
-            break  # only the leading comment block is the header
-        m = _BIND_INSIDE_RE.match(s)
-        if m:
-            names |= {n.strip().lstrip("?$") for n in m.group("names").split(",") if n.strip()}
-    return frozenset(names)
-
-
-def _match_close(toks: list[tuple[str, str, int]], i: int) -> int:
-    """Index of the ``}`` that closes the ``{`` at ``toks[i]`` (len(toks) if unbalanced)."""
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j][0] == "open":
-            depth += 1
-        elif toks[j][0] == "close":
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(toks)
-
-
-def _subquery_groups(sparql: str, names: frozenset[str]) -> list[tuple[int, list[str]]]:
-    """Where to bind which of ``names`` inside sub-queries: (offset after the ``{`` of a sub-query's WHERE
-    group, the names it binds there), for every sub-query that projects the name as a plain variable
-    (not ``*``, not ``AS``), has no LIMIT or OFFSET, and sits in a chain of sub-queries that all project it
-    (otherwise its variable of that name is another variable).
-    """
-    toks = list(_tokens(sparql))
-    main = next((n for n, (k, t, _) in enumerate(toks) if k == "word" and t.upper() in _FORMS), None)
-    if main is None or not names:
-        return []
-    scopes: list[tuple[int, int, frozenset[str]]] = []  # (group open, group close, names bound there)
-    points: list[tuple[int, list[str]]] = []
-    for k in range(main + 1, len(toks)):
-        if not (toks[k][0] == "word" and toks[k][1].upper() == "SELECT" and toks[k - 1][0] == "open"):
-            continue
-        end = _match_close(toks, k - 1)
-        projected: set[str] = set()
-        star, paren, g = False, 0, k + 1
-        while g < len(toks):
-            kind, text, _ = toks[g]
-            if kind == "open" and paren == 0:
-                break
-            if text == "(":
-                paren += 1
-            elif text == ")":
-                paren -= 1
-            elif paren == 0 and kind == "var":
-                projected.add(text[1:])
-            elif paren == 0 and text == "*":
-                star = True
-            g += 1
-        if g >= len(toks):
-            continue
-        close = _match_close(toks, g)
-        limited = any(t[0] == "word" and t[1].upper() in ("LIMIT", "OFFSET") for t in toks[close + 1:end])
-        outer = next((sc for sc in reversed(scopes) if sc[0] < k < sc[1]), None)
-        allowed = names if outer is None else outer[2]
-        bound = frozenset() if star or limited else allowed & projected
-        scopes.append((g, close, bound))
-        if bound:
-            points.append((toks[g][2] + 1, sorted(bound)))
-    return points
-
-
-def _values_block(names: list[str], substitutions: dict[str, Any]) -> str:
-    return ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-            + " ".join(_term(substitutions[n], n) for n in names) + ") }")
-
-
-def _term(value: Any, name: str) -> str:
-    if isinstance(value, (ox.NamedNode, ox.Literal)):
-        return str(value)
-    raise QueryError(f"cannot bind ?{name} to {value!r} on a SPARQL server: expected an IRI or a literal")
-
-
-def bind_values(sparql: str, substitutions: dict[str, Any] | None) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the outermost WHERE group.
-
-    A variable the query's header names in ``# bind-in-subqueries:`` is also bound at the start of
-    every sub-query that projects it (see :func:`_subquery_groups`). Oxigraph evaluates a sub-query on
-    its own, before the outer binding can narrow it, so this lets a library query that needs one
-    ``SELECT DISTINCT`` per property answer for one official without computing every official's rows.
-    It gives the same answers whenever those sub-queries bind the variable in every solution, which
-    the query's author vouches for by naming it (``tests/test_queries.py`` compares both ways).
-
-    >>> print(bind_values('SELECT ?n WHERE { ?p <http://e/name> ?n }', {"p": ox.NamedNode("http://e/a")}))
-    SELECT ?n WHERE {
-    VALUES (?p) { (<http://e/a>) }
-     ?p <http://e/name> ?n }
-    >>> bind_values('ASK { ?s ?p ?o }', {"o": ox.Literal('say "hi" }')})
-    'ASK {\\nVALUES (?o) { ("say \\\\"hi\\\\" }") }\\n ?s ?p ?o }'
-    >>> q = '# bind-in-subqueries: p\\nSELECT ?n { { SELECT ?p ?n { ?p <http://e/name> ?n } } }'
-    >>> print(bind_values(q, {"p": ox.NamedNode("http://e/a")}).splitlines()[-2])
-    VALUES (?p) { (<http://e/a>) }
-    """
-    if not substitutions:
-        return sparql
-    names = list(substitutions)
-    for n in names:
-        if not _VAR_NAME.match(n):
-            raise QueryError(f"cannot bind {n!r}: expected a variable name (letters, digits, _)")
-    block = _values_block(names, substitutions)
-    at = _where_group_start(sparql)
-    if at is None:  # no group to open (CONSTRUCT WHERE, DESCRIBE <x>): a trailing VALUES clause
-        return sparql.rstrip() + "\n" + block + "\n"
-    inside = subquery_params(sparql) & frozenset(names)
-    points = [(at, block), *((o, _values_block(ns, substitutions)) for o, ns in _subquery_groups(sparql, inside))]
-    for offset, text in sorted(points, reverse=True):
-        sparql = sparql[:offset] + "\n" + text + "\n" + sparql[offset:]
-    return sparql
 
 
 # ---------------------------------------------------------------------------
@@ -510,17 +328,6 @@ def _sibling(url: str, name: str) -> str | None:
     return None
 
 
-def _graph_lines_to_triples(nquads_text: str, graph: str) -> str:
-    """N-Quads lines of one graph -> N-Triples (the graph term removed)."""
-    suffix = f" <{graph}> .\n"
-    out = []
-    for line in nquads_text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            line += "\n"
-        out.append(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line)
-    return "".join(out)
-
-
 class RemoteStore:
     """A SPARQL 1.1 server used as the TradeKG store; same reading interface as :class:`kg.store.EmbeddedStore`."""
 
@@ -705,7 +512,7 @@ class RemoteStore:
 
     # ---- reading --------------------------------------------------------------
     def _post_query(self, sparql: str, params: list[tuple[str, str]], form: str | None = None) -> Any:
-        form = form or query_form(sparql)
+        form = form or query_form(sparql, require_read=True)
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else f"{JSON_RESULTS}, {XML_RESULTS};q=0.8"
         body = urlencode([("query", sparql), *params]).encode("ascii")
         resp = self._send("POST", self.endpoint, what="query", content=body,
@@ -730,7 +537,7 @@ class RemoteStore:
 
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
         """Run a query; results are pyoxigraph ``QuerySolutions``/``QueryBoolean`` or :class:`RemoteTriples`."""
-        form = query_form(sparql)
+        form = query_form(sparql, require_read=True)
         text = _prologue_line() + bind_values(sparql, substitutions)
         return self._post_query(text, self._union_params() if union else [], form)
 
@@ -794,17 +601,7 @@ class RemoteStore:
     @staticmethod
     def _update_text(u: GraphUpdate) -> str:
         """The SPARQL Update that replaces one graph, its extra graphs and its manifest rows."""
-        meta = str(META_GRAPH)
-        parts = [f"DROP SILENT GRAPH {nq.iri(g)}" for g in [u.graph, *(g for g, _ in u.extra_graphs)]]
-        parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}")
-        inserts = [f"GRAPH <{g}> {{\n{_graph_lines_to_triples(t, g)}}}"
-                   for g, t in [(u.graph, u.nquads), *u.extra_graphs] if t]
-        if u.manifest:
-            rows = "".join(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)} .\n" for k, v in u.manifest)
-            inserts.append(f"GRAPH <{meta}> {{\n{rows}}}")
-        if inserts:
-            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
-        return " ;\n".join(parts)
+        return replace_graph_update(u.graph, [(u.graph, u.nquads), *u.extra_graphs], u.manifest)
 
     def _put_graph(self, graph: str, nquads_text: str) -> None:
         if not self.gsp_url:
@@ -812,7 +609,7 @@ class RemoteStore:
                                 "(too big for one update, or TRADEKG_ENDPOINT_WRITE=gsp); pass --gsp-endpoint URL")
         if nquads_text:
             self._send("PUT", self.gsp_url, what=f"graph <{graph}>", params={"graph": graph},
-                       content=_graph_lines_to_triples(nquads_text, graph).encode("utf-8"),
+                       content=graph_lines_to_triples(nquads_text, graph).encode("utf-8"),
                        headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"})
         else:
             self._send("DELETE", self.gsp_url, what=f"graph <{graph}>", params={"graph": graph}, ok_statuses=(404,))
@@ -820,11 +617,7 @@ class RemoteStore:
     def _write_with_gsp(self, u: GraphUpdate) -> None:
         for g, text in [(u.graph, u.nquads), *u.extra_graphs]:
             self._put_graph(g, text)
-        meta = str(META_GRAPH)
-        rows = "".join(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)} .\n" for k, v in u.manifest)
-        self._post_update(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{u.graph}> ?p ?o }} }}"
-                          + (f" ;\nINSERT DATA {{ GRAPH <{meta}> {{\n{rows}}} }}" if rows else ""),
-                          what=f"manifest of <{u.graph}>")
+        self._post_update(replace_manifest_update(u.graph, u.manifest), what=f"manifest of <{u.graph}>")
 
     def _drain(self) -> None:
         """Wait for the background write, re-raising its error (which names the graphs not written)."""
@@ -924,8 +717,7 @@ class RemoteStore:
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else to_graph
             by_graph.setdefault(g, []).append(ox.Triple(q.subject, q.predicate, q.object))
         texts = {g: (ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8") for g, ts in by_graph.items()}
-        body = "INSERT DATA {\n" + "".join(t if g is None else f"GRAPH {nq.iri(g)} {{\n{t}}}\n"
-                                            for g, t in texts.items()) + "}"
+        body = insert_data(list(texts.items())) or "INSERT DATA {\n}"
         if len(body.encode("utf-8")) <= self.max_update_bytes or not self.gsp_url:
             self._post_update(body, what=f"loading {path}", idempotent=False)
             return

@@ -24,7 +24,7 @@ import yaml
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES
 from kg.query import LIBRARY_DIR, bind, compact, load_library, parse_header
-from kg.remote import bind_values, subquery_params
+from kg.sparql import bind_values, subquery_params
 from kg.store import open_store
 from tests.conftest import SEED_ID  # type: ignore[import-not-found]
 

@@ -37,13 +37,13 @@ from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import META_GRAPH, TDG, TDR
 from kg.remote import (
     RemoteStore,
-    bind_values,
     build_to_endpoint,
     free_port,
     start_oxigraph,
     stop_process,
     wait_until_ready,
 )
+from kg.sparql import bind_values
 from kg.store import GraphUpdate, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
