@@ -372,9 +372,9 @@ def step_viz(a: dict[str, Any]) -> dict[str, Any]:
 
 def step_server(a: dict[str, Any]) -> dict[str, Any]:
     try:
-        from kg.remote import bench_build
+        from server_bench import bench_build
     except ImportError:
-        return {"available": False, "note": "kg.remote.bench_build not available"}
+        return {"available": False, "note": "bench/server_bench.py not available"}
     corpus = Path(a["corpus"])
     res = bench_build(_folders(corpus, a["upto"]), n=1, registry=corpus / "registry.yaml")
     return {"available": True, **res}

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -36,7 +36,7 @@ from kg import __version__
 from kg.annotations import ANNOTATION_SUFFIXES, SIDECAR_SUFFIXES, companion_files, load_inputs
 from kg.article_rdf import article_quads, entailments
 from kg.articles import ARTICLE_SUFFIXES, Article
-from kg.errors import InputError, Problem
+from kg.errors import InputError, Problem, StoreError
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
@@ -49,6 +49,7 @@ from kg.namespaces import (
 from kg.ontology import Ontology, load_ontology
 from kg.regcache import CACHE_NAME, load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
+from kg.remote import REMOTE_BATCH_QUADS, RemoteStore
 from kg.source import max_bytes
 from kg.store import LOCK_NAME, MANIFEST_CACHE, EmbeddedStore, GraphUpdate, open_store, write_lock
 
@@ -671,3 +672,34 @@ class _Spool:
 
     def close(self) -> None:
         self.file.close()
+
+
+def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None, prune: bool = True,
+                      progress: Callable[[int, int], None] | None = None,
+                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True, force: bool = False) -> Any:
+    """Check the articles and write them to a SPARQL server; returns a :class:`kg.build.BuildReport`.
+
+    ``spec`` is a :class:`kg.commands.options.StoreSpec` with an endpoint, or a
+    :class:`RemoteStore`. Like the embedded build: everything is checked first,
+    unchanged articles are skipped (the manifest lives in the server's
+    ``tdg:meta`` graph), so re-running after a failure finishes the job.
+    With ``pipeline``, each batch is written while the next one is mapped.
+    """
+    corpus = discover(paths, registry)
+    onto = load_ontology()
+    reg = load_registry(corpus.registry, onto)
+    store = spec if isinstance(spec, RemoteStore) else spec.open(read_only=False)
+    if not isinstance(store, RemoteStore):
+        raise StoreError(f"{spec.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
+    before = store.pipeline
+    store.pipeline = pipeline
+    try:
+        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads,  # type: ignore[arg-type]
+                        force=force)
+        store.flush()
+        return report
+    except BaseException:
+        store._settle()
+        raise
+    finally:
+        store.pipeline = before

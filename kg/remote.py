@@ -1,4 +1,4 @@
-"""A SPARQL 1.1 server as the store: :class:`RemoteStore` and :func:`build_to_endpoint`.
+"""A SPARQL 1.1 server as the store: :class:`RemoteStore` (the build into it is :func:`kg.build.build_to_endpoint`).
 
 The store speaks only the W3C protocols, so the same code works with Oxigraph
 server, Apache Jena Fuseki, GraphDB, Virtuoso or Amazon Neptune:
@@ -48,7 +48,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -741,41 +740,6 @@ class RemoteStore:
 # Building straight to a server
 # ---------------------------------------------------------------------------
 
-def build_to_endpoint(paths: list[Path], spec: Any, registry: Path | None = None, prune: bool = True,
-                      progress: Callable[[int, int], None] | None = None,
-                      batch_quads: int = REMOTE_BATCH_QUADS, pipeline: bool = True, force: bool = False) -> Any:
-    """Check the articles and write them to a SPARQL server; returns a :class:`kg.build.BuildReport`.
-
-    ``spec`` is a :class:`kg.commands.options.StoreSpec` with an endpoint, or a
-    :class:`RemoteStore`. Like the embedded build: everything is checked first,
-    unchanged articles are skipped (the manifest lives in the server's
-    ``tdg:meta`` graph), so re-running after a failure finishes the job.
-    With ``pipeline``, each batch is written while the next one is mapped.
-    """
-    from kg.build import _build, discover
-    from kg.ontology import load_ontology
-    from kg.registry import load_registry
-
-    corpus = discover(paths, registry)
-    onto = load_ontology()
-    reg = load_registry(corpus.registry, onto)
-    store = spec if isinstance(spec, RemoteStore) else spec.open(read_only=False)
-    if not isinstance(store, RemoteStore):
-        raise StoreError(f"{spec.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
-    before = store.pipeline
-    store.pipeline = pipeline
-    try:
-        report = _build(corpus, onto, reg, store, prune, progress, batch_quads=batch_quads,  # type: ignore[arg-type]
-                        force=force)
-        store.flush()
-        return report
-    except BaseException:
-        store._settle()
-        raise
-    finally:
-        store.pipeline = before
-
-
 # ---------------------------------------------------------------------------
 # Copying between stores (push / pull)
 # ---------------------------------------------------------------------------
@@ -915,35 +879,3 @@ def oxigraph_server(location: Path, port: int | None = None, read_only: bool = F
         yield f"http://127.0.0.1:{port}/query"
     finally:
         stop_process(proc)
-
-
-def bench_build(paths: list[Path], n: int = 1, registry: Path | None = None) -> dict[str, dict[str, float]]:
-    """Build throughput, embedded store vs Oxigraph server, measured in the same run.
-
-    Each of ``n`` rounds builds the corpus from scratch into a fresh embedded
-    store and into a fresh ``oxigraph serve`` (over HTTP on 127.0.0.1). Returns,
-    per target, the best wall time in seconds, the quads written and quads/s.
-    """
-    from kg.build import build
-
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="tradekg-bench-") as tmp:
-        for target in ("embedded", "server"):
-            best, quads = float("inf"), 0
-            for i in range(n):
-                loc = Path(tmp) / f"{target}-{i}"
-                if target == "embedded":
-                    t0 = time.perf_counter()
-                    rep = build(paths, loc, registry=registry)
-                    dt = time.perf_counter() - t0
-                else:
-                    with oxigraph_server(loc) as url:
-                        store = RemoteStore(url)
-                        t0 = time.perf_counter()
-                        rep = build_to_endpoint(paths, store, registry=registry)
-                        dt = time.perf_counter() - t0
-                        store.close()
-                best, quads = min(best, dt), rep.quads_written
-            results[target] = {"seconds": best, "quads": float(quads), "quads_per_s": quads / best if best else 0.0}
-    return results
-

@@ -31,13 +31,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg.build import build
+from kg.build import build, build_to_endpoint
 from kg.cli import cli
 from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import META_GRAPH, TDG, TDR
 from kg.remote import (
     RemoteStore,
-    build_to_endpoint,
     free_port,
     start_oxigraph,
     stop_process,

@@ -67,7 +67,7 @@ def build(paths: tuple[Path, ...], spec: StoreSpec, registry: Path | None, no_pr
     sources = list(paths) or [Path("articles")]
     try:
         if spec.endpoint is not None:
-            from kg.remote import build_to_endpoint
+            from kg.build import build_to_endpoint
 
             report = build_to_endpoint(sources, spec, registry=registry, prune=not no_prune, progress=bar,
                                        force=force)
