@@ -654,17 +654,32 @@ class _Spool:
     """Mapped articles in an anonymous temporary file, each pickled on its own, read back in order."""
 
     def __init__(self, folder: Path | None):
-        self.file = tempfile.TemporaryFile(dir=folder if folder is not None and folder.is_dir() else None)
+        self.folder = folder if folder is not None and folder.is_dir() else None
+        try:
+            self.file = tempfile.TemporaryFile(dir=self.folder)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.count = 0
+
+    def _failed(self, exc: OSError) -> StoreError:
+        where = self.folder or Path(tempfile.gettempdir())
+        return StoreError(f"{where}: spooling the checked articles there failed ({exc.strerror or exc}); "
+                          "nothing was written to the store; free some space and build again")
 
     def add(self, prep: _Prepared) -> None:
         data = pickle.dumps(prep, protocol=pickle.HIGHEST_PROTOCOL)
-        self.file.write(len(data).to_bytes(8, "little"))
-        self.file.write(data)
+        try:
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.count += 1
 
     def read(self) -> Iterator[_Prepared]:
-        self.file.flush()
+        try:
+            self.file.flush()
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.file.seek(0)
         for _ in range(self.count):
             size = int.from_bytes(self.file.read(8), "little")
