@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kg import nquads as nq
 from kg.articles import Article, Fact, Span
+from kg.model import model
 from kg.namespaces import (
     DCTERMS,
     OA,
@@ -30,30 +31,9 @@ CONTEXT = 32  # characters of prefix/suffix kept in a TextQuoteSelector
 T = str(RDF.type)
 LABEL = str(RDFS.label)
 
-# field of a fact -> (ontology property, kind of value)
-FIELD_PROPERTIES: dict[str, tuple[str, str]] = {
-    "participants": (str(TDO.participant), "entities"),
-    "parties": (str(TDO.party), "entities"),
-    "topics": (str(TDO.topic), "entities"),
-    "place": (str(TDO.place), "string"),
-    "outcome": (str(TDO.outcome), "string"),
-    "duration_minutes": (str(TDO.durationMinutes), "integer"),
-    "start": (str(TDO.startDate), "date"),
-    "end": (str(TDO.endDate), "date"),
-    "imposed_by": (str(TDO.imposedBy), "entity"),
-    "targets": (str(TDO.targets), "entities"),
-    "rate": (str(TDO.ratePercent), "decimal"),
-    "rate_basis": (str(TDO.rateBasis), "vocab"),
-    "scope": (str(TDO.productScope), "string"),
-    "hs_codes": (str(TDO.hsCode), "strings"),
-    "instrument": (str(TDO.legalInstrument), "entity"),
-    "speaker": (str(TDO.speaker), "entity"),
-    "channel": (str(TDO.channel), "vocab"),
-    "channel_detail": (str(TDO.channelDetail), "string"),
-    "to_outlet": (str(TDO.toOutlet), "entity"),
-    "summary": (str(TDO.summary), "string"),
-    "date_expression": (str(TDO.dateExpression), "string"),
-}
+# field of a fact -> (ontology property, kind of value), for the shipped model; the mapper reads
+# kg.model.model() when it runs, so a field added to ontology/model.yaml is written without code here.
+FIELD_PROPERTIES: dict[str, tuple[str, str]] = model().field_properties()
 
 
 def fact_iri(fact: Fact, reg: Registry, published: str) -> str:
@@ -78,6 +58,7 @@ class _Mapper:
         self.art = article_iri(art.id)
         self.source_file = source_file
         self.n_ev = 0
+        self.props = model().field_properties()
 
     def ent(self, eid: str) -> str:
         return self.reg.entities[eid].iri
@@ -150,16 +131,16 @@ class _Mapper:
             w.add_iri(ei, str(PROV.wasDerivedFrom), self.art)
 
     def value(self, s: str, key: str, v: object) -> None:
-        prop, kind = FIELD_PROPERTIES[key]
+        prop, kind = self.props[key]
         w = self.w
         if kind == "entities":
             for x in v:  # type: ignore[attr-defined]
                 w.add_iri(s, prop, self.ent(x))
         elif kind == "entity":
             w.add_iri(s, prop, self.ent(str(v)))
-        elif kind == "string":
+        elif kind == "text":
             w.add(s, prop, nq.lit(str(v)))
-        elif kind == "strings":
+        elif kind == "texts":
             for x in v:  # type: ignore[attr-defined]
                 w.add(s, prop, nq.lit(str(x)))
         elif kind == "integer":
@@ -181,7 +162,7 @@ class _Mapper:
             w.add(s, LABEL, nq.lit(self.label(f), "en"))
             w.add_iri(s, str(PROV.wasDerivedFrom), self.art)
             for key, v in d.items():
-                if key in FIELD_PROPERTIES:
+                if key in self.props:
                     self.value(s, key, v)
             if f.date:
                 w.add(s, str(TDO.date), nq.date(f.date))

@@ -7,6 +7,7 @@ every problem found in the file, each naming its line and span.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import jsonschema
 
 from kg import dates
 from kg.errors import InputError, Problem
+from kg.model import Field, model
 from kg.namespaces import TDO, iri_error
 from kg.ontology import Ontology
 from kg.registry import Entity, Registry, schema
@@ -28,20 +30,37 @@ ARTICLE_SUFFIXES = (".yaml", ".yml", ".json")
 FORMAT = "tradekg-article/1"
 MAX_RATE = 1000
 
-# Which fields each family of fact types accepts. The families are ontology
-# classes; a fact's type is any tdo class below one of them.
-FAMILY_FIELDS: dict[str, set[str]] = {
-    "Meeting": {"participants", "parties", "place", "date", "date_expression", "start", "end", "topics",
-                "outcome", "duration_minutes"},
-    "TradeMeasure": {"imposed_by", "targets", "rate", "rate_basis", "scope", "hs_codes", "instrument",
-                     "status_changes"},
-    "Statement": {"speaker", "date", "date_expression", "channel", "channel_detail", "to_outlet", "quote", "topics"},
-    "JointStatement": {"parties", "participants", "date", "date_expression", "issued_at", "summary", "topics"},
-    "Agreement": {"parties", "participants", "date", "date_expression", "issued_at", "summary", "topics",
-                  "instrument"},
-    "PostHolding": {"person", "post"},
+# Which fields each family of fact types accepts, from the model (ontology/model.yaml). The families
+# are ontology classes; a fact's type is any tdo class below one of them. The checks below read
+# kg.model.model() when they run; these two constants are the shipped model's, for other modules.
+FAMILY_FIELDS: dict[str, set[str]] = {n: set(f.fields) for n, f in model().families.items()}
+COMMON_FIELDS = set(model().common)  # confidence and rule: drafts of the annotation assistant
+
+_JSON_OF_KIND: dict[str, dict[str, Any]] = {
+    "id": {"$ref": "#/$defs/id"}, "entity": {"$ref": "#/$defs/id"}, "entities": {"$ref": "#/$defs/ids"}, "text": {"type": "string"},
+    "texts": {"type": "array", "items": {"type": "string"}}, "date": {"$ref": "#/$defs/date"},
+    "integer": {"type": "integer"}, "decimal": {"type": "number"}, "vocab": {"type": "string"},
+    "fact_date": {"$ref": "#/$defs/date"}, "quote": {"$ref": "#/$defs/quote"},
+    "status_changes": {"type": "array", "items": {"$ref": "#/$defs/status_change"}},
+    "fact_ref": {"$ref": "#/$defs/id"}, "evidence": {"$ref": "#/$defs/evidence"},
 }
-COMMON_FIELDS = {"id", "type", "evidence", "attributed_to", "note", "confidence", "rule"}  # the last two: drafts
+"""The JSON Schema of each kind of field, for fields the shipped schema does not spell out."""
+
+
+def article_schema() -> dict[str, Any]:
+    """kg/schema/article.schema.json, with every model field the file does not list allowed by its kind."""
+    return _article_schema(model().path)
+
+
+@cache
+def _article_schema(_model_path: str) -> dict[str, Any]:
+    out = copy.deepcopy(schema("article"))
+    props = out["$defs"]["fact"]["properties"]
+    m = model()
+    for f in [*m.common.values(), *m.fields.values()]:
+        props.setdefault(f.name, _JSON_OF_KIND[f.kind])
+    return out
+
 
 # JSON Schema counts 81.0 as an integer; a span [81.0, 95.0] then crashed slicing. Whole numbers only.
 _Validator = jsonschema.validators.extend(
@@ -51,9 +70,13 @@ _Validator = jsonschema.validators.extend(
 )
 
 
-@cache
 def _fast_article_check() -> Check | None:
-    return compile_schema(schema("article"), strict_integer=True)
+    return _compiled_check(model().path)
+
+
+@cache
+def _compiled_check(_model_path: str) -> Check | None:
+    return compile_schema(article_schema(), strict_integer=True)
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,7 @@ class _Checker:
         self.reg = reg
         self.problems: list[Problem] = []
         self.declared_mentions: set[str] = set()
+        self.checked: set[tuple[str | int, ...]] = set()  # ("facts", i, key) whose values a check has seen
 
     def add(self, path: tuple[str | int, ...], message: str, span: tuple[int, int] | None = None) -> None:
         self.problems.append(Problem(self.display, message, line=self.loc.line(path),
@@ -131,6 +155,7 @@ class _Checker:
 
     # -- references to the registry -------------------------------------
     def entity(self, path: tuple[str | int, ...], eid: str | None, root: str, what: str) -> Entity | None:
+        self.checked.add(path[:3])
         if eid is None:
             return None
         ent = self.reg.get(eid)
@@ -149,6 +174,7 @@ class _Checker:
         return ent
 
     def vocab(self, path: tuple[str | int, ...], value: str | None, cls: str) -> str | None:
+        self.checked.add(path[:3])
         if value is None:
             return None
         options = self.onto.individuals(cls)
@@ -158,6 +184,7 @@ class _Checker:
         return value
 
     def date(self, path: tuple[str | int, ...], value: str | None) -> str | None:
+        self.checked.add(path[:3])
         if value is None:
             return None
         if dates.parse_iso(value) is None:
@@ -220,14 +247,14 @@ def family_of(onto: Ontology, type_name: str) -> str | None:
     iri = onto.class_iri(type_name)
     if iri is None:
         return None
-    for fam in ("Meeting", "TradeMeasure", "Statement", "JointStatement", "Agreement", "PostHolding"):
-        if onto.is_subclass(iri, str(TDO[fam])):
-            return fam
+    for fam in model().families.values():
+        if onto.is_subclass(iri, fam.cls):
+            return fam.name
     return None
 
 
 def fact_types(onto: Ontology) -> list[str]:
-    return sorted({t for fam in FAMILY_FIELDS for t in onto.subclasses_of(str(TDO[fam]))})
+    return sorted({t for fam in model().families.values() for t in onto.subclasses_of(fam.cls)})
 
 
 def load_article(path: Path, onto: Ontology, reg: Registry, display: str | None = None) -> Article:
@@ -247,7 +274,7 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
         raise InputError([Problem(display, f"expected a mapping with format: {FORMAT} at the top, "
                                            f"found {type(data).__name__}", line=1)])
     fast = _fast_article_check()  # a quick yes/no; jsonschema words the messages when it says no
-    errors = [] if fast is not None and fast(data) else sorted(_Validator(schema("article")).iter_errors(data),
+    errors = [] if fast is not None and fast(data) else sorted(_Validator(article_schema()).iter_errors(data),
                                                                key=lambda e: [str(x) for x in e.path])
     for err in errors:
         c.add(tuple(err.path), _schema_message(err))
@@ -308,7 +335,7 @@ def check_article(data: Any, source: str, path: Path, display: str, onto: Ontolo
         if fam is None:
             c.add(p + ("type",), f"unknown fact type {f['type']!r}; expected one of {', '.join(fact_types(onto))}")
             continue
-        allowed = FAMILY_FIELDS[fam] | COMMON_FIELDS
+        allowed = model().allowed(fam)
         for key in f:
             if key not in allowed:
                 c.add(p + (key,), f"field {key!r} does not apply to a {f['type']}; expected only "
@@ -399,6 +426,7 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
                 mentions: dict[str, Mention], all_facts: list[dict[str, Any]]) -> None:
     f = fact.data
     fam = fact.family
+    reported = len(c.problems)
 
     def ids(key: str, root: str, what: str) -> None:
         for j, eid in enumerate(f.get(key, [])):
@@ -485,8 +513,34 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
             if not cover:
                 c.add(p, f"the registry has no holding of {post.id!r} by {person.id!r} on the publication date "
                          f"{published}; expected a holding whose start/end cover it")
+    _check_model_fields(c, p, fact, reported)
     if not fact.evidence and not (fact.quote and fam == "Statement"):
         c.add(p + ("evidence",), f"fact {fact.id!r} has no evidence; expected at least one mention id or quote")
+
+
+def _check_model_fields(c: _Checker, p: tuple[str | int, ...], fact: Fact, reported: int) -> None:
+    """What the model declares and the family's own checks above did not look at: references of
+    entity, entity-list, vocabulary and date fields, and required fields not reported missing."""
+    for key, fd in model().families[fact.family].fields.items():
+        value = fact.data.get(key)
+        if fd.required and value in (None, [], "") \
+                and not any(key in prob.message for prob in c.problems[reported:]):
+            c.add(p, f"{fact.type} {fact.id!r} has no {key}; expected {key}")
+        if value is not None and p + (key,) not in c.checked:
+            _check_value(c, p + (key,), fd, value)
+
+
+def _check_value(c: _Checker, path: tuple[str | int, ...], fd: Field, value: Any) -> None:
+    what = fd.what or str(fd.range)
+    if fd.kind == "entity":
+        c.entity(path, value, str(fd.range), what)
+    elif fd.kind == "entities":
+        for j, eid in enumerate(value):
+            c.entity(path + (j,), eid, str(fd.range), what)
+    elif fd.kind == "vocab":
+        c.vocab(path, value, str(fd.range))
+    elif fd.kind == "date":
+        c.date(path, value)
 
 
 def _rate(c: _Checker, path: tuple[str | int, ...], value: float | int | None) -> None:

@@ -489,6 +489,8 @@ def _graph_presence(store: GraphStore) -> Callable[[str], bool]:
     """Whether the store has a named graph: one lookup per graph asked about in an embedded store (about
     2.5 microseconds); a SPARQL server's graphs are listed with one query, when first asked."""
     if store.capabilities.fast_lookup:
+        # a method of the store object, not of the raw database: an InputError's traceback keeps this alive,
+        # and a closure holding the raw ox.Store kept the store locked in this process after close()
         return store.contains_graph
     listed: set[str] = set()
     asked = False
@@ -688,17 +690,32 @@ class _Spool:
     """Mapped articles in an anonymous temporary file, each pickled on its own, read back in order."""
 
     def __init__(self, folder: Path | None):
-        self.file = tempfile.TemporaryFile(dir=folder if folder is not None and folder.is_dir() else None)
+        self.folder = folder if folder is not None and folder.is_dir() else None
+        try:
+            self.file = tempfile.TemporaryFile(dir=self.folder)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.count = 0
+
+    def _failed(self, exc: OSError) -> StoreError:
+        where = self.folder or Path(tempfile.gettempdir())
+        return StoreError(f"{where}: spooling the checked articles there failed ({exc.strerror or exc}); "
+                          "nothing was written to the store; free some space and build again")
 
     def add(self, prep: _Prepared) -> None:
         data = pickle.dumps(prep, protocol=pickle.HIGHEST_PROTOCOL)
-        self.file.write(len(data).to_bytes(8, "little"))
-        self.file.write(data)
+        try:
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.count += 1
 
     def read(self) -> Iterator[_Prepared]:
-        self.file.flush()
+        try:
+            self.file.flush()
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.file.seek(0)
         for _ in range(self.count):
             size = int.from_bytes(self.file.read(8), "little")

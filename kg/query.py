@@ -21,20 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import multiprocessing
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import QueryError
+from kg.errors import OutputError, QueryError, TradeKGError
+from kg.fileio import output
 from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_terms, query_form, subquery_params, syntax_error
 
@@ -42,6 +42,9 @@ LIBRARY_DIR = resources.path("queries")
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 DEFAULT_TIMEOUT = 300.0
+MAX_TIMEOUT = 1_000_000.0  # seconds; a longer wait does not fit the operating system's poll
+TABLE_MAX_ROWS = 1000  # the terminal table shows at most this many rows; the other formats give all
+_CHUNK = 1 << 16  # bytes the timed child process sends at a time
 
 _RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -308,6 +311,18 @@ class Outcome:
     rows: int | None = None
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with control characters (but tab and newline) shown as ``\xNN``, for a terminal.
+
+    >>> visible("\x1b[31mred\x00")
+    '\\x1b[31mred\\x00'
+    """
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def compact(term: Any) -> str:
     """A short readable form of a term for the table: prefixed IRIs, plain literal values."""
     if term is None:
@@ -317,39 +332,141 @@ def compact(term: Any) -> str:
         best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
         return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
     if isinstance(term, ox.Literal):
-        return term.value
+        return visible(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return str(term)
+    return visible(str(term))
+
+
+class _OutputFailed(TradeKGError):
+    """Writing to the output (not the query) failed; :func:`run_query` re-raises the output's own error."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error
+
+
+# Characters XML 1.0 cannot contain, not even as character references, as UTF-8 bytes. Oxigraph writes them
+# raw; markup cannot contain them, so any occurrence in its XML output is inside a value.
+_XML_BAD_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_XML_MARK_RE = re.compile(rb'<result>|<binding name="([^"]*)">|rdf:(?:about|nodeID)="([^"]*)"')
+
+
+class _XmlGuard:
+    """Watches XML output as it is written and stops at a character XML 1.0 cannot carry.
+
+    It keeps the row number and variable (SPARQL results) or subject (RDF/XML) last seen, to say where.
+    """
+
+    def __init__(self, rdf: bool):
+        self.rdf = rdf
+        self.rows = 0
+        self.where = ""
+        self.tail = b""  # the end of the previous piece: markup may be split between pieces
+
+    def __call__(self, data: bytes) -> None:
+        buf = self.tail + data
+        bad = _XML_BAD_RE.search(buf)
+        stop = bad.start() if bad else len(buf)
+        for m in _XML_MARK_RE.finditer(buf, 0, stop):
+            if m.end() <= len(self.tail):
+                continue  # seen with the previous piece
+            if m.group(0) == b"<result>":
+                self.rows += 1
+            else:
+                self.where = (m.group(1) or m.group(2) or b"").decode("utf-8", "replace")
+        self.tail = buf[-300:]
+        if bad:
+            char = bad.group(0).decode("utf-8")
+            if self.rdf:
+                where = f"a literal of {self.where}" if self.where else "a literal"
+                use = "use --format ntriples or turtle"
+            else:
+                where = f"row {self.rows}, ?{self.where}"
+                use = "use --format json, csv or tsv"
+            raise QueryError(f"{where}: the value contains U+{ord(char):04X}, a character XML 1.0 cannot "
+                             f"carry (not even escaped), so the XML would be broken; {use} for this data")
+
+
+class _Sink:
+    """The output as pyoxigraph's serialisers see it: an optional check of each piece, and errors of the
+    output itself kept apart from errors of the query."""
+
+    def __init__(self, out: IO[bytes], check: Callable[[bytes], None] | None = None):
+        self.out = out
+        self.check = check
+        self.last = b""
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        if self.check is not None:
+            self.check(data)
+        try:
+            self.out.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+        if data:
+            self.last = data[-1:]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def io(self) -> IO[bytes]:
+        """This sink typed as the binary file pyoxigraph's serialisers take (they only call write)."""
+        return cast(IO[bytes], self)
+
+    def run(self, step: Callable[[], Any]) -> Any:
+        """Call ``step`` (which writes here); an error of the output comes out as :class:`_OutputFailed`."""
+        try:
+            return step()
+        except BaseException as exc:
+            if self.error is not None:
+                raise _OutputFailed(self.error) from exc
+            raise
 
 
 def render(result: Any, fmt: str, out: IO[bytes], width: int = 160, hide: frozenset[str] = frozenset()) -> Outcome:
-    """Write pyoxigraph query results to ``out`` in ``fmt``.
+    """Write pyoxigraph query results to ``out`` in ``fmt``, as they come (never the whole result in memory).
 
-    ``hide``: columns the table leaves out (the bound parameters, whose value the user gave).
+    ``hide``: columns the table leaves out (the bound parameters, whose value the user gave). The table shows
+    at most :data:`TABLE_MAX_ROWS` rows and counts the rest. XML output stops with a :class:`QueryError` at a
+    value XML 1.0 cannot carry (a control character, U+FFFE, U+FFFF).
     """
+    sink = _Sink(out)
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         if fmt in _RESULTS_FORMATS:
-            result.serialize(out, _RESULTS_FORMATS[fmt])
+            sink.run(lambda: result.serialize(sink.io, _RESULTS_FORMATS[fmt]))
             if fmt in ("csv", "tsv"):
-                out.write(b"\n")
+                sink.run(lambda: sink.write(b"\n"))
         else:
-            out.write(b"true\n" if value else b"false\n")
+            sink.run(lambda: sink.write(b"true\n" if value else b"false\n"))
         return Outcome("ASK", boolean=value)
     if not isinstance(result, ox.QuerySolutions) and not hasattr(result, "variables"):  # CONSTRUCT/DESCRIBE
         if fmt not in _GRAPH_FORMATS:
             raise QueryError(f"CONSTRUCT/DESCRIBE results are RDF triples; --format {fmt} is for SELECT; "
                              "use --format turtle (default), ntriples or xml")
-        prefixes = PREFIXES if _GRAPH_FORMATS[fmt] == ox.RdfFormat.TURTLE else None
-        out.write(ox.serialize(result, format=_GRAPH_FORMATS[fmt], prefixes=prefixes) or b"")
+        rdf_format = _GRAPH_FORMATS[fmt]
+        prefixes = PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+        sink.check = _XmlGuard(rdf=True) if rdf_format == ox.RdfFormat.RDF_XML else None
+        sink.run(lambda: ox.serialize(result, sink.io, rdf_format, prefixes=prefixes))
         return Outcome("CONSTRUCT")
     if fmt in _RESULTS_FORMATS:
-        data = result.serialize(format=_RESULTS_FORMATS[fmt])
-        out.write(data if data.endswith(b"\n") or fmt in ("json", "xml") else data + b"\r\n" if fmt == "csv" else data + b"\n")
+        sink.check = _XmlGuard(rdf=False) if fmt == "xml" else None
+        sink.run(lambda: result.serialize(sink.io, _RESULTS_FORMATS[fmt]))
+        if fmt in ("csv", "tsv") and sink.last != b"\n":
+            sink.run(lambda: sink.write(b"\r\n" if fmt == "csv" else b"\n"))
         return Outcome("SELECT")
     if fmt != "table":
         raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE results; use table, csv, tsv, json or xml")
+    return _render_table(result, sink, width, hide)
+
+
+def _render_table(result: Any, sink: _Sink, width: int, hide: frozenset[str]) -> Outcome:
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -361,11 +478,14 @@ def render(result: Any, fmt: str, out: IO[bytes], width: int = 160, hide: frozen
         table.add_column(names[i], overflow="fold")
     count = 0
     for row in result:
-        table.add_row(*(compact(row[i]) for i in shown))
         count += 1
+        if count <= TABLE_MAX_ROWS:
+            table.add_row(*(compact(row[i]) for i in shown))
     buf = io.StringIO()
     Console(file=buf, width=width, no_color=True, highlight=False, emoji=False).print(table)
-    out.write(buf.getvalue().encode("utf-8"))
+    if count > TABLE_MAX_ROWS:
+        buf.write(f"({TABLE_MAX_ROWS} of {count} rows shown; use --format csv, tsv, json or xml for all of them)\n")
+    sink.run(lambda: sink.write(buf.getvalue().encode("utf-8")))
     return Outcome("SELECT", rows=count)
 
 
@@ -384,15 +504,38 @@ def _explain_runtime(exc: Exception, bindings: Mapping[str, Any], source: str) -
     return QueryError(f"{source}: the query failed: {msg}")
 
 
+class _PipeOut:
+    """The timed child's output: pieces of about :data:`_CHUNK` bytes sent to the parent as they are made."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= _CHUNK:
+            self.send()
+        return len(data)
+
+    def send(self) -> None:
+        if self.buf:
+            self.conn.send(("data", bytes(self.buf), None))
+            self.buf.clear()
+
+
 def _child(path: str, text: str, bindings: dict[str, str], union: bool, fmt: str, width: int,
            conn: Any) -> None:
-    """Run in a child process: open the store read-only, run, send (outcome, bytes) or an error."""
+    """Run in a child process: open the store read-only, run, send the output in pieces, then
+    ("ok", outcome) or an error."""
     try:
         terms = {k: _term_from_nt(v) for k, v in bindings.items()}
         store = ox.Store.read_only(path)
-        buf = io.BytesIO()
-        outcome = render(_evaluate(store, text, terms, union), fmt, buf, width, frozenset(terms))
-        conn.send(("ok", outcome, buf.getvalue()))
+        pipe = _PipeOut(conn)
+        outcome = render(_evaluate(store, text, terms, union), fmt, cast(IO[bytes], pipe), width, frozenset(terms))
+        pipe.send()
+        conn.send(("ok", outcome, None))
+    except _OutputFailed:
+        pass  # the parent stopped reading: it reports why
     except SyntaxError as exc:
         conn.send(("syntax", str(exc), None))
     except QueryError as exc:
@@ -432,6 +575,8 @@ def run_query(store: Any, text: str, out: IO[bytes], bindings: Mapping[str, Any]
             ox.Store().query(text, prefixes=PREFIXES)
         result = store.query(text, substitutions=bindings, union=union)
         return render(result, fmt, out, width, frozenset(bindings))
+    except _OutputFailed as exc:
+        raise exc.error from None
     except SyntaxError as exc:
         raise syntax_error(exc, text, source) from exc
     except (RuntimeError, OSError, ValueError) as exc:
@@ -446,15 +591,20 @@ def _run_with_deadline(path: Path, text: str, out: IO[bytes], bindings: Mapping[
     proc = ctx.Process(target=_child, args=(str(path), text, nt, union, fmt, width, send), daemon=True)
     proc.start()
     send.close()
+    deadline = time.monotonic() + timeout
     try:
-        if not recv.poll(timeout):
-            raise QueryError(f"{source}: the query did not finish within {timeout:g} s and was stopped; "
-                             "narrow it (LIMIT, more specific patterns) or give a larger --timeout")
-        try:
-            status, payload, data = recv.recv()
-        except EOFError as exc:
-            raise QueryError(f"{source}: the query process ended without an answer "
-                             f"(exit code {proc.exitcode}); the store at {path} may be unreadable") from exc
+        while True:
+            if not recv.poll(max(0.0, deadline - time.monotonic())):
+                raise QueryError(f"{source}: the query did not finish within {timeout:g} s and was stopped; "
+                                 "narrow it (LIMIT, more specific patterns) or give a larger --timeout")
+            try:
+                status, payload, data = recv.recv()
+            except EOFError as exc:
+                raise QueryError(f"{source}: the query process ended without an answer "
+                                 f"(exit code {proc.exitcode}); the store at {path} may be unreadable") from exc
+            if status != "data":
+                break
+            out.write(payload)
     finally:
         if proc.is_alive():
             proc.kill()
@@ -466,7 +616,6 @@ def _run_with_deadline(path: Path, text: str, out: IO[bytes], bindings: Mapping[
         raise QueryError(payload)
     if status == "runtime":
         raise _explain_runtime(RuntimeError(payload), bindings, source)
-    out.write(data)
     return payload  # type: ignore[no-any-return]
 
 
@@ -475,7 +624,7 @@ def run_update(store_path: Path, text: str, source: str = "<update>", wait: bool
     from kg.store import open_store, write_lock
 
     with write_lock(store_path, wait=wait):
-        store = open_store(store_path)
+        store = open_store(store_path, read_only=False)
         before = store.quad_count()
         try:
             store.update(text)
@@ -487,26 +636,26 @@ def run_update(store_path: Path, text: str, source: str = "<update>", wait: bool
         return before, store.quad_count()
 
 
-def write_output(target: str, produce: Any) -> Any:
-    """Call ``produce(fileobj)`` writing to stdout (``-``) or atomically to a file."""
-    import sys
+T = TypeVar("T")
 
+
+def write_output(target: str, produce: Callable[[IO[bytes]], T]) -> T:
+    """Call ``produce(fileobj)`` writing to stdout (``-``, as it comes) or to a file, whole or not at all."""
     if target == "-":
-        buf = io.BytesIO()
-        result = produce(buf)
-        sys.stdout.buffer.write(buf.getvalue()) if hasattr(sys.stdout, "buffer") else sys.stdout.write(
-            buf.getvalue().decode("utf-8"))
+        stdout = getattr(sys.stdout, "buffer", None)
+        if stdout is None:  # a text-only stdout (some embedding): decode once at the end
+            buf = io.BytesIO()
+            result = produce(buf)
+            sys.stdout.write(buf.getvalue().decode("utf-8"))
+            sys.stdout.flush()
+            return result
         sys.stdout.flush()
+        result = produce(stdout)
+        stdout.flush()
         return result
     dest = Path(target)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            result = produce(f)
-        shutil.move(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return result
+    if dest.is_dir():
+        raise OutputError(f"{target}: is a directory; expected a file to write the query results to, "
+                          f"e.g. -o {dest / 'results.csv'}")
+    with output(dest, "query results") as f:  # a device, FIFO or symlink is written through
+        return produce(f)

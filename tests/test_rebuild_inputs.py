@@ -265,3 +265,36 @@ def test_force_rebuilds_every_article(tmp_path: Path) -> None:
     # the same quads; the ontology's blank nodes get new labels when its graph is written again
     assert [line for line in after if "_:" not in line] == [line for line in before if "_:" not in line]
     assert "--force" in cli_build("--help").output
+
+
+def test_disk_full_while_spooling_is_one_line_and_changes_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 14.13: a full disk while the build spools checked articles is one line, exit 2, store unchanged."""
+    import errno
+    import tempfile as tf
+
+    folder = corpus(tmp_path / "c")
+    store = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
+    before = dump(store)
+    (folder / "call.yaml").write_text(yaml.safe_dump(article(title="A changed title")), encoding="utf-8")
+
+    real = tf.TemporaryFile
+
+    class Full:
+        def __init__(self, f: Any) -> None:
+            self.f = f
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.f, name)
+
+    monkeypatch.setattr("kg.build.tempfile.TemporaryFile", lambda *a, **k: Full(real(*a, **k)))
+    result = CliRunner().invoke(cli, ["build", str(folder), "--store", str(store), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "spooling" in lines[0] and "No space left" in lines[0], result.output
+    assert dump(store) == before

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, Problem
+from kg.model import model
 from kg.ontology import Ontology
 from kg.source import SourceProblem, parse_document, read_text
 
@@ -21,9 +22,9 @@ MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 FORMAT = "tradekg-annotation-mapping/1"
 
 SPAN_KINDS = {"title", "evidence", "quote", "place", "date", "rate"}
-ROLE_FIELDS = {"participants", "parties", "speaker", "to_outlet", "attributed_to", "imposed_by", "targets",
-               "instrument", "place", "date_expression", "quote", "rate", "evidence", "measure", "issued_at"}
-ATTRIBUTE_FIELDS = {"channel", "rate_basis", "status", "new_rate", "rate"}
+# the fields annotation tools may fill from an event's roles and attributes, from ontology/model.yaml
+ROLE_FIELDS = {f.name for f in model().all_fields() if f.role}
+ATTRIBUTE_FIELDS = {f.name for f in model().all_fields() if f.attribute}
 NORMALIZATION_KINDS = {"registry", "wikidata"}
 PER_REGION_KINDS = {"normalization", "note"}
 STATUS_CHANGE = "StatusChange"

@@ -29,17 +29,21 @@ from kg import dates
 from kg.annotations.mapping import STATUS_CHANGE, Mapping
 from kg.dates import parse_iso
 from kg.errors import InputError, Problem
+from kg.model import model as fact_model
 from kg.namespaces import is_valid_id, slug
 from kg.registry import Registry
 
 META_KEYS = ("id", "title", "publisher", "published", "language", "url", "cites", "note")
-LIST_NOTE_KEYS = {"topics", "hs_codes", "cites", "participants", "parties", "targets"}
-INT_NOTE_KEYS = {"duration_minutes"}
-NUMBER_NOTE_KEYS = {"rate", "new_rate"}
-ENTITY_LIST_FIELDS = {"participants", "parties", "targets"}
-ENTITY_FIELDS = {"speaker", "to_outlet", "attributed_to", "imposed_by", "instrument"}
-TEXT_FIELDS = {"place", "date_expression"}
-STATUS_FIELDS = {"status", "date", "date_expression", "until", "new_rate", "instrument", "attributed_to"}
+# Field tables of the conversion, from the fact model (ontology/model.yaml).
+_ALL = {f.name: f for f in fact_model().all_fields()}  # a status field of the same name wins
+_FIELDS = [*fact_model().common.values(), *fact_model().fields.values()]
+LIST_NOTE_KEYS = {f.name for f in _FIELDS if f.kind in ("entities", "texts")} | {"cites"}
+INT_NOTE_KEYS = {f.name for f in _ALL.values() if f.kind == "integer"}
+NUMBER_NOTE_KEYS = {f.name for f in _ALL.values() if f.kind == "decimal" and f.name != "confidence"}
+ENTITY_LIST_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "entities"}
+ENTITY_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "entity"}
+TEXT_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "text"}
+STATUS_FIELDS = {n for n, f in fact_model().status_fields.items() if f.kind != "fact_ref"}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -494,8 +498,7 @@ class _Converter:
                                    "(resolved against the publication date) or a note date=YYYY-MM-DD")
                 return
             sc["date"] = day[0].isoformat()
-        out: dict[str, Any] = {k: sc[k] for k in ("status", "date", "date_expression", "until", "new_rate",
-                                                  "instrument", "attributed_to") if k in sc}
+        out: dict[str, Any] = {k: sc[k] for k in fact_model().status_fields if k in sc and k != "measure"}
         out["evidence"] = evidence
         by_event[measure].setdefault("status_changes", []).append(out)
 

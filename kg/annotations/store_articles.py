@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kg.article_rdf import FIELD_PROPERTIES
+from kg.model import model
 from kg.namespaces import (
     DCTERMS,
     OA,
@@ -26,7 +26,6 @@ from kg.namespaces import (
 
 Triples = dict[str, dict[str, list[Any]]]
 _RDF_TYPE, _TDO = str(RDF.type), str(TDO)
-_REVERSE = {prop: (fld, kind) for fld, (prop, kind) in FIELD_PROPERTIES.items()}
 
 
 @dataclass
@@ -98,6 +97,7 @@ class _Rebuilder:
     def __init__(self, g: Triples, hold: dict[str, tuple[str, str]]):
         self.g, self.hold = g, hold
         self.mention_of_target: dict[str, str] = {}
+        self.reverse = {prop: (fld, kind) for fld, (prop, kind) in model().field_properties().items()}
 
     def span(self, target: str) -> tuple[int, int, str]:
         node = self.g[target]
@@ -192,14 +192,14 @@ class _Rebuilder:
         ftype = next(_local(v.value) for v in n[_RDF_TYPE] if v.value.startswith(_TDO))
         f: dict[str, Any] = {"id": str(_one(n, TDO.factId).value), "type": ftype}  # type: ignore[union-attr]
         for prop, vals in n.items():
-            if prop not in _REVERSE:
+            if prop not in self.reverse:
                 continue
-            fld, kind = _REVERSE[prop]
+            fld, kind = self.reverse[prop]
             if kind == "entities":
                 f[fld] = sorted(_local(v.value) for v in vals)
             elif kind in ("entity", "vocab"):
                 f[fld] = _local(vals[0].value)
-            elif kind == "strings":
+            elif kind == "texts":
                 f[fld] = sorted(str(v.value) for v in vals)
             elif kind == "integer":
                 f[fld] = int(vals[0].value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -9,10 +10,11 @@ from pathlib import Path
 import click
 
 from kg.commands.options import StoreSpec, store_options
-from kg.errors import QueryError
+from kg.errors import CheckFailed, QueryError
 from kg.query import (
     DEFAULT_TIMEOUT,
     FORMATS,
+    MAX_TIMEOUT,
     bind,
     load_library,
     parse_param_args,
@@ -24,6 +26,13 @@ from kg.query import (
 )
 
 
+def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if math.isnan(value) or not 0 <= value <= MAX_TIMEOUT:
+        raise click.BadParameter(f"{value}: expected a number of seconds from 0 to {MAX_TIMEOUT:g} "
+                                 "(0 for no limit)", ctx=ctx, param=param)
+    return value
+
+
 @click.command()
 @click.argument("query_spec", metavar="QUERY")
 @store_options
@@ -33,8 +42,8 @@ from kg.query import (
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="SELECT: table, csv, tsv, json, xml (SPARQL 1.1 results); CONSTRUCT/DESCRIBE: turtle, ntriples, xml.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write; - is stdout.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-              help="Stop the query after this many seconds (0: no limit, run in this process).")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, callback=_check_timeout,
+              help="Stop the query after this many seconds, at most 1000000 (0: no limit, run in this process).")
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL UPDATE to change the store.")
 @click.option("--named-graphs", is_flag=True,
               help="Make the default graph empty instead of the union of all graphs (use GRAPH ?g {...}).")
@@ -76,7 +85,7 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
     if outcome.rows is not None:
         click.echo(f"{outcome.rows} row{'s' if outcome.rows != 1 else ''}", err=True)
     if outcome.boolean is False:
-        sys.exit(1)
+        raise CheckFailed()
 
 
 @click.command()
@@ -111,7 +120,7 @@ def reason(spec: StoreSpec, no_write: bool, wait: bool) -> None:
     report = run_reason(Path(spec.path), write=not no_write, wait=wait)
     click.echo(report.summary())
     if not report.consistent:
-        sys.exit(1)
+        raise CheckFailed()
 
 
 COMMANDS = [query, queries, reason]

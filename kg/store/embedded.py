@@ -237,10 +237,6 @@ def forget_manifest_cache(path: Path) -> None:
         pass
 
 
-def open_store(path: Path | str, *, read_only: bool = False) -> EmbeddedStore:
-    """The embedded store in ``path``; say ``read_only=True`` to read, ``read_only=False`` to write.
-
-    The default goes once the last callers that rely on it (kg/build.py, kg/query.py, kg/commands/remote.py) say
-    which they want; ``tests/test_names.py`` lists them.
-    """
+def open_store(path: Path | str, *, read_only: bool) -> EmbeddedStore:
+    """The embedded store in ``path``; every caller says ``read_only=True`` to read or ``read_only=False`` to write."""
     return EmbeddedStore(Path(path), read_only=read_only)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kg.article_rdf import FIELD_PROPERTIES
+from kg.model import model
 from kg.store.base import GraphStore
 
 EVIDENCE_QUERY = """
@@ -35,7 +35,7 @@ SELECT ?art ?title ?issued ?publisher ?url WHERE {
   OPTIONAL { ?art schema:url ?url }
 }"""
 
-ROLE_OF_PROPERTY = {prop: field_name for field_name, (prop, _) in FIELD_PROPERTIES.items()}
+ROLE_OF_PROPERTY = {prop: field_name for field_name, (prop, _) in model().field_properties().items()}
 """Property IRI -> the article field (evidence role) it was mapped from, e.g. tdo:participant -> participants."""
 
 

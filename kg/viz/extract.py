@@ -34,13 +34,16 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import QueryError
+from kg.model import model
 from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO
 from kg.ontology import Ontology
 
 ASSERTED = f"!STRENDS(STR(?g), \"/inferred\") && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
 """SPARQL filter keeping the asserted data graphs (registry and articles), not entailments or the ontology."""
 
-HELD_POST = str(TDO.heldPost)
+HOLDING = next(f for f in model().families.values() if f.edge is not None)
+"""The family the page folds into an edge (post holdings: person -> post), from ontology/model.yaml."""
+HELD_POST = HOLDING.edge.iri if HOLDING.edge else str(TDO.heldPost)
 LEGAL_INSTRUMENT = str(TDO.legalInstrument)
 RDF_TYPE = str(RDF.type)
 
@@ -205,8 +208,11 @@ def _dates(store: Any) -> dict[str, str]:
 
 
 def _holdings(store: Any) -> list[tuple[str, str, str, str | None, str | None]]:
-    q = ("SELECT DISTINCT ?h ?person ?post ?start ?end WHERE { ?h a tdo:PostHolding ; tdo:holder ?person ; "
-         "tdo:post ?post . OPTIONAL { ?h tdo:startDate ?start } OPTIONAL { ?h tdo:endDate ?end } }")
+    fam, edge = HOLDING, HOLDING.edge
+    assert edge is not None
+    q = (f"SELECT DISTINCT ?h ?person ?post ?start ?end WHERE {{ ?h a <{fam.cls}> ; "
+         f"<{fam.fields[edge.source].iri}> ?person ; <{fam.fields[edge.target].iri}> ?post . "
+         f"OPTIONAL {{ ?h <{edge.valid_from}> ?start }} OPTIONAL {{ ?h <{edge.valid_until}> ?end }} }}")
     return sorted((r["h"].value, r["person"].value, r["post"].value, _v(r["start"]), _v(r["end"]))
                   for r in _rows(store, q))
 
