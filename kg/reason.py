@@ -34,10 +34,11 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg import nquads as nq
 from kg.errors import OntologyError, StoreError
-from kg.namespaces import PREFIXES, REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
+from kg.namespaces import REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
 from kg.ontology import load_ontology
 from kg.store.base import GraphStore
 from kg.store.embedded import EmbeddedStore
+from kg.terms import short
 
 Triple = tuple[object, object, object]
 MAX_EXPLAIN_CALLS = 40  # HermiT runs spent on narrowing an inconsistency down
@@ -80,11 +81,10 @@ class ReasonReport:
 
 
 def _short(term: object) -> str:
-    s = str(term)
-    for p, ns in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
-        if s.startswith(ns):
-            return f"{p}:{s[len(ns):]}"
-    return f"<{s}>" if isinstance(term, URIRef) else repr(str(term))
+    """:func:`kg.terms.short` of the term's text, but a blank node or literal outside the known namespaces is
+    shown as a Python string literal (``'N1f...'``), as the explanations always have."""
+    text = short(str(term))
+    return repr(str(term)) if text.startswith("<") and not isinstance(term, URIRef) else text
 
 
 def _to_rdflib(term: Any) -> object:

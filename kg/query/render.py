@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from kg.errors import OutputError, QueryError, TradeKGError
 from kg.fileio import output
 from kg.namespaces import PREFIXES
+from kg.terms import short
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 TABLE_MAX_ROWS = 1000  # the terminal table shows at most this many rows; the other formats give all
@@ -57,18 +58,13 @@ def visible(text: str) -> str:
 
 
 def compact(term: Any) -> str:
-    """A short readable form of a term for the table: prefixed IRIs, plain literal values."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
-        return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
-    if isinstance(term, ox.Literal):
-        return visible(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return visible(str(term))
+    r"""A table cell: the term shortened by :func:`kg.terms.short` (prefixed IRIs, plain literal values), its
+    control characters made visible (IRIs and blank node ids cannot contain any; pyoxigraph refuses them).
+
+    >>> compact(ox.NamedNode("https://w3id.org/tradekg/ontology#Tariff")), compact(ox.Literal("a\x1b"))
+    ('tdo:Tariff', 'a\\x1b')
+    """
+    return visible(short(term))
 
 
 class OutputFailed(TradeKGError):
