@@ -1,19 +1,23 @@
 """The write step: what a build puts in the store, one store transaction at a time.
 
-Runs only after every changed article was checked. In order, each a separate ``replace_graphs`` or
-``drop_graphs`` call (one transaction of an embedded store, one update request to a SPARQL server):
+Runs only after every changed article was checked. In order, each one ``replace_graphs`` or
+``drop_graphs`` call: one transaction of an embedded store; on a SPARQL server, update requests of at
+most ``max_update_bytes`` each (one server transaction per request, see
+:meth:`kg.store.RemoteStore.replace_graphs`), written in the background while the next batch is read
+from the spool if the build pipelines:
 
-1. the ontology graph and the registry graph (with its entailments graph), if they changed, are missing
-   from the store, or the build is forced; with their manifest rows;
+1. the ontology graph and the registry graph (with its entailments graph), those that changed, are
+   missing from the store, or all if the build is forced; with their manifest rows;
 2. the spooled articles in batches of about ``batch_quads`` quads (:func:`_write_batch`): each article's
    graph, its entailments graph (``<graph>/inferred``) and its manifest row, replacing the old ones
    (see :mod:`kg.build.prepare`); progress is reported after each batch;
 3. the removals: graphs (and their entailments graphs) of articles gone from a corpus folder or whose
    file now holds another article id, with their manifest rows.
 
-A batch is written whole or not at all, so a failed or killed build leaves whole articles, and the next
-build finishes the job. Then the manifest index, as it now is in the store, is kept beside an embedded
-store (``manifest.cache``); a SPARQL server is asked for its quad count instead.
+An embedded store writes a batch whole or not at all (a server, each request), so a failed or killed
+build leaves whole articles, and the next build finishes the job. Then the manifest index, as it now is
+in the store, is kept beside an embedded store (``manifest.cache``); a SPARQL server is asked for its quad
+count instead.
 """
 
 from __future__ import annotations
