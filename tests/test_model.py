@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 import kg.model
 from kg.annotations.store_articles import article_dicts
@@ -43,11 +43,14 @@ def _model_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any) -> k
 
 
 def _summit(tmp_path: Path, **extra: Any) -> tuple[dict[str, Any], Path, str]:
-    """The bundled summit article with ``extra`` fields on its Summit fact, written to tmp_path."""
+    """The bundled summit article with ``extra`` fields on its Summit fact (None: without that field),
+    written to tmp_path."""
     shutil.copy(ARTICLES / f"{SUMMIT}.txt", tmp_path / f"{SUMMIT}.txt")
     data = yaml.safe_load((ARTICLES / f"{SUMMIT}.yaml").read_text(encoding="utf-8"))
     fact = next(f for f in data["facts"] if f["type"] == "Summit")
     fact.update(extra)
+    for key in [k for k, v in extra.items() if v is None]:
+        del fact[key]
     path = tmp_path / f"{SUMMIT}.yaml"
     source = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     path.write_text(source, encoding="utf-8")
@@ -133,6 +136,42 @@ def test_a_required_model_field_is_enforced(tmp_path: Path, monkeypatch: pytest.
 def test_a_malformed_model_names_the_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   edit: Any, key: str) -> None:
     """Architecture issue part 3: a malformed model file is one clear error naming the file and key."""
+    with pytest.raises(OntologyError) as exc:
+        _model_with(tmp_path, monkeypatch, edit)
+    assert str(exc.value).startswith(f"{tmp_path / 'model.yaml'}: {key}:")
+
+
+def test_a_label_template_in_the_model_sets_the_label_the_mapper_writes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: a fact's rdfs:label comes from its family's label template in
+    model.yaml; changing the template in the model alone changes the label the mapper writes."""
+    def relabel(data: dict[str, Any]) -> None:
+        data["families"]["Meeting"]["label"] = "{participants} meeting[ at {place}|, place unknown]"
+
+    _model_with(tmp_path, monkeypatch, relabel)
+    data, _path, fid = _summit(tmp_path)
+    fact = next(f for f in data["facts"] if f["id"] == fid)
+    reg = load_registry(ARTICLES / "registry.yaml", load_ontology())
+    names = ", ".join(reg.entities[p].name for p in fact["participants"])
+    quads, _fact = _round_trip(tmp_path, place="the Oval Office")
+    assert f"<{RDFS.label}> \"{names} meeting at the Oval Office\"@en" in quads
+    quads, _fact = _round_trip(tmp_path, place=None)
+    assert f"<{RDFS.label}> \"{names} meeting, place unknown\"@en" in quads
+
+
+@pytest.mark.parametrize("edit, key", [
+    (lambda d: d["families"]["Meeting"].update(label="{participants} at {venue}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type}[ in {place}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type:upper}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type} with {evidence}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Agreement"].pop("label"), "families.Agreement.label"),
+    (lambda d: d["families"]["PostHolding"].update(label="{person}"), "families.PostHolding.label"),
+    (lambda d: d["status_change"].update(label="{measure}: {rate}"), "status_change.label"),
+])
+def test_a_malformed_label_template_names_the_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           edit: Any, key: str) -> None:
+    """Architecture issue part 4: a label template naming an unknown field (or malformed) is refused
+    when the model is read, naming the model file and the template's key."""
     with pytest.raises(OntologyError) as exc:
         _model_with(tmp_path, monkeypatch, edit)
     assert str(exc.value).startswith(f"{tmp_path / 'model.yaml'}: {key}:")
