@@ -177,6 +177,40 @@ def test_a_malformed_label_template_names_the_file_and_key(tmp_path: Path, monke
     assert str(exc.value).startswith(f"{tmp_path / 'model.yaml'}: {key}:")
 
 
+def _synth_facts(n: int = 10) -> list[dict[str, Any]]:
+    from kg.synth import Universe
+    u = Universe(seed=1)
+    return [f for i in range(n) for f in u.article(i)["facts"]]
+
+
+def test_the_generator_writes_fields_by_the_kind_the_model_declares(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: kg/synth.py writes a fact's fields by the kind kg.model declares (a
+    jurisdiction it targets is a list because targets is of kind entities), not by a literal of its own."""
+    tariffs = [f for f in _synth_facts() if f["type"] == "Tariff"]
+    assert tariffs and all(isinstance(f["targets"], list) for f in tariffs)
+
+    def single(data: dict[str, Any]) -> None:
+        data["fields"]["targets"]["kind"] = "entity"
+
+    _model_with(tmp_path, monkeypatch, single)
+    tariffs = [f for f in _synth_facts() if f["type"] == "Tariff"]
+    assert tariffs and all(isinstance(f["targets"], str) for f in tariffs)
+
+
+def test_the_generator_refuses_a_field_the_model_does_not_give_the_family(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: when the model no longer gives Meeting a place (a renamed or removed
+    field), kg/synth.py says so instead of writing articles the checker would refuse."""
+    def drop(data: dict[str, Any]) -> None:
+        del data["families"]["Meeting"]["fields"]["place"]
+        data["families"]["Meeting"]["label"] = "{type:capitalize}, [{date}|{start}|?]"  # without {place}
+
+    _model_with(tmp_path, monkeypatch, drop)
+    with pytest.raises(ValueError, match="'place' on Meeting"):
+        _synth_facts()
+
+
 # ---- the shipped schema and shapes agree with the model ----------------------
 
 _JSON_TYPES = {"id": "id", "entity": "id", "entities": "ids", "text": "string", "texts": "array", "date": "date",
