@@ -211,6 +211,48 @@ def test_the_generator_refuses_a_field_the_model_does_not_give_the_family(tmp_pa
         _synth_facts()
 
 
+def _rename(data: dict[str, Any], old: str, new: str) -> None:
+    """Rename field ``old`` to ``new`` in a model's data (its declaration, families and label templates)."""
+    data["fields"] = {new if k == old else k: v for k, v in data["fields"].items()}
+    for fam in data["families"].values():
+        if old in fam["fields"]:
+            fam["fields"] = {new if k == old else k: v for k, v in fam["fields"].items()}
+        if "label" in fam:
+            fam["label"] = fam["label"].replace(f"{{{old}}}", f"{{{new}}}")
+
+
+def test_the_assistant_fills_a_field_under_the_name_the_model_gives_it(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: the drafting assistant names the fields it fills by their ontology
+    property and takes their names from kg.model, so a field renamed in model.yaml follows."""
+    from kg import assistant
+
+    reg = load_registry(ARTICLES / "registry.yaml", load_ontology())
+    k = assistant.build_knowledge(reg, [])
+    text = "Ryosei Akazawa met Howard Lutnick in Washington on Friday. Donald Trump imposed a 24% tariff on Japan."
+
+    def facts() -> tuple[dict[str, Any], dict[str, Any]]:
+        d = assistant.draft(k, text, "2025-05-24", "t", publisher="tradekg-desk")
+        meeting = next(f for f in d["facts"] if f["type"] in assistant.MEETING_TYPES)
+        return meeting, next(f for f in d["facts"] if f["type"] == "Tariff")
+
+    meeting, tariff = facts()
+    assert meeting["participants"] == ["ryosei-akazawa", "howard-lutnick"] and tariff["targets"] == ["japan"]
+
+    def rename(data: dict[str, Any]) -> None:
+        _rename(data, "participants", "attendees")
+        _rename(data, "targets", "aimed_at")
+        data["status_change"]["fields"] = {"state" if k == "status" else k: v
+                                           for k, v in data["status_change"]["fields"].items()}
+        data["status_change"]["label"] = "{measure}: {state} on {date}"
+
+    _model_with(tmp_path, monkeypatch, rename)
+    meeting, tariff = facts()
+    assert meeting["attendees"] == ["ryosei-akazawa", "howard-lutnick"] and "participants" not in meeting
+    assert tariff["aimed_at"] == ["japan"] and "targets" not in tariff
+    assert tariff["status_changes"] and all("state" in sc and "status" not in sc for sc in tariff["status_changes"])
+
+
 # ---- the shipped schema and shapes agree with the model ----------------------
 
 _JSON_TYPES = {"id": "id", "entity": "id", "entities": "ids", "text": "string", "texts": "array", "date": "date",
