@@ -173,11 +173,11 @@ def test_optimize_compacts_after_writing_and_changes_no_quad(corpus_copy: Path, 
     assert (store / "manifest.cache").is_file()  # a later rebuild still finds what changed from the copy
     seed = corpus_copy / f"{SEED_ID}.yaml"
     seed.write_text(seed.read_text(encoding="utf-8").replace("title:", "title: (updated)", 1), encoding="utf-8")
-    monkeypatch.setattr("kg.build.OPTIMIZE_MIN_QUADS", 10**9)
+    monkeypatch.setattr("kg.build.run.OPTIMIZE_MIN_QUADS", 10**9)
     small = build([corpus_copy], store, optimize=None)
     assert small.built and small.optimize_seconds is None  # below the threshold: not compacted
     seed.write_text(seed.read_text(encoding="utf-8").replace("title: (updated)", "title:", 1), encoding="utf-8")
-    monkeypatch.setattr("kg.build.OPTIMIZE_MIN_QUADS", 1)
+    monkeypatch.setattr("kg.build.run.OPTIMIZE_MIN_QUADS", 1)
     large = build([corpus_copy], store, optimize=None)
     assert large.built and large.optimize_seconds is not None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.build
+import kg.build.run
 import kg.store
 from kg.build import build
 from kg.errors import StoreError
@@ -29,7 +29,7 @@ def test_a_build_in_many_batches_writes_the_store_one_batch_writes(tmp_path: Pat
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 8, seed=8)
     build([corpus], tmp_path / "one-batch")
-    monkeypatch.setattr(kg.build, "BATCH_QUADS", 1)  # every article its own batch
+    monkeypatch.setattr(kg.build.run, "BATCH_QUADS", 1)  # every article its own batch
     seen: list[tuple[int, int]] = []
     rep = build([corpus], tmp_path / "batched", progress=lambda d, t: seen.append((d, t)))
     assert len(rep.built) == 8
@@ -40,13 +40,13 @@ def test_a_build_in_many_batches_writes_the_store_one_batch_writes(tmp_path: Pat
 def test_each_article_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 6, seed=8)
-    real, calls = kg.build.load_inputs, []
+    real, calls = kg.build.run.load_inputs, []
 
     def counting(path: Path, *args: object, **kw: object):  # type: ignore[no-untyped-def]
         calls.append(path.name)
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(kg.build, "load_inputs", counting)
+    monkeypatch.setattr(kg.build.run, "load_inputs", counting)
     build([corpus], tmp_path / "store")
     assert sorted(calls) == sorted(p.name for p in corpus.rglob("*.json")), calls
 
@@ -56,7 +56,7 @@ def test_a_failed_batch_write_leaves_whole_articles_and_the_next_build_finishes(
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 6, seed=8)
     build([corpus], tmp_path / "reference")
-    monkeypatch.setattr(kg.build, "BATCH_QUADS", 1)
+    monkeypatch.setattr(kg.build.run, "BATCH_QUADS", 1)
     real = kg.store.EmbeddedStore.replace_graphs
     calls = {"n": 0}
 

@@ -50,18 +50,18 @@ WRAPPER = r'''
 or holding it there until a file appears (KILL_MODE hold). Prints the number of write calls when it finishes."""
 import os, signal, sys, threading, time
 from pathlib import Path
-import kg.build, kg.store
+import kg.build.run, kg.store
 
 mode, at = os.environ.get("KILL_MODE", "none"), int(os.environ.get("KILL_AT", "0"))
 if os.environ.get("BATCH_QUADS"):  # small transactions, so a build makes many
     import inspect
-    batch, orig_build = int(os.environ["BATCH_QUADS"]), kg.build._build
-    kg.build.BATCH_QUADS = batch
+    batch, orig_build = int(os.environ["BATCH_QUADS"]), kg.build.run._build
+    kg.build.run.BATCH_QUADS = batch
     if "batch_quads" in inspect.signature(orig_build).parameters:
         def small_batches(*args, **kwargs):
             kwargs.setdefault("batch_quads", batch)
             return orig_build(*args, **kwargs)
-        kg.build._build = small_batches
+        kg.build.run._build = small_batches
 calls = 0
 
 def die():

@@ -291,7 +291,7 @@ def test_disk_full_while_spooling_is_one_line_and_changes_nothing(tmp_path: Path
         def __getattr__(self, name: str) -> Any:
             return getattr(self.f, name)
 
-    monkeypatch.setattr("kg.build.tempfile.TemporaryFile", lambda *a, **k: Full(real(*a, **k)))
+    monkeypatch.setattr("kg.build.spool.tempfile.TemporaryFile", lambda *a, **k: Full(real(*a, **k)))
     result = CliRunner().invoke(cli, ["build", str(folder), "--store", str(store), "-q"])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output

@@ -1,0 +1,121 @@
+"""The write step: what a build puts in the store, one store transaction at a time.
+
+Runs only after every changed article was checked. In order, each one ``replace_graphs`` or
+``drop_graphs`` call: one transaction of an embedded store; on a SPARQL server, update requests of at
+most ``max_update_bytes`` each (one server transaction per request, see
+:meth:`kg.store.RemoteStore.replace_graphs`), written in the background while the next batch is read
+from the spool if the build pipelines:
+
+1. the ontology graph and the registry graph (with its entailments graph), those that changed, are
+   missing from the store, or all if the build is forced; with their manifest rows;
+2. the spooled articles in batches of about ``batch_quads`` quads (:func:`_write_batch`): each article's
+   graph, its entailments graph (``<graph>/inferred``) and its manifest row, replacing the old ones
+   (see :mod:`kg.build.prepare`); progress is reported after each batch;
+3. the removals: graphs (and their entailments graphs) of articles gone from a corpus folder or whose
+   file now holds another article id, with their manifest rows.
+
+An embedded store writes a batch whole or not at all (a server, each request), so a failed or killed
+build leaves whole articles, and the next build finishes the job. Then the manifest index, as it now is
+in the store, is kept beside an embedded store (``manifest.cache``); a SPARQL server is asked for its quad
+count instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from kg.article_rdf import entailments
+from kg.build.corpus import Corpus
+from kg.build.manifest import _Index
+from kg.build.report import BuildReport
+from kg.build.spool import _Spool
+from kg.namespaces import (
+    ONTOLOGY_FILE,
+    ONTOLOGY_GRAPH,
+    REGISTRY_GRAPH,
+    REGISTRY_INFERRED_GRAPH,
+    article_id_from_graph,
+)
+from kg.ontology import Ontology
+from kg.registry import Registry, registry_quads
+from kg.store import GraphStore, GraphUpdate
+
+
+def _ontology_nquads(onto: Ontology) -> str:
+    nt = onto.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    g = f" <{ONTOLOGY_GRAPH}> .\n"
+    return "".join(line[:-2] + g for line in sorted(nt.splitlines(keepends=True)) if line.strip())
+
+
+def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, key: str,
+           index: _Index,
+           current_graphs: set[str], onto_hash: str, prune: bool, progress: Callable[[int, int], None] | None,
+           batch_quads: int, n_articles: int, report: BuildReport, present: Callable[[str], bool],
+           force: bool = False) -> BuildReport:
+    """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
+    ``force``), the spooled articles, removals."""
+    # ---- write: ontology, registry, then articles in batches -------------
+    updates: list[GraphUpdate] = []
+    if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
+            or not present(str(ONTOLOGY_GRAPH))):
+        updates.append(GraphUpdate(str(ONTOLOGY_GRAPH), _ontology_nquads(onto),
+                                   manifest=(("sourceHash", onto_hash), ("sourceFile", str(ONTOLOGY_FILE)))))
+    if (force or index.others.get(str(REGISTRY_GRAPH), {}).get("sourceHash") != key
+            or not present(str(REGISTRY_GRAPH))):
+        rq = registry_quads(reg, onto)
+        inferred = entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto)
+        updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),
+                                   manifest=(("sourceHash", key), ("sourceFile", str(corpus.registry.resolve())))))
+    if updates:
+        store.replace_graphs(updates)
+        for u in updates:
+            index.record(u)
+        report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
+
+    stale: list[str] = []
+    batch: list[GraphUpdate] = []
+    batch_size = 0
+    for prep in spool.read():
+        old = index.files.get(prep.source_key)
+        if old is not None and old[0] != prep.update.graph:
+            stale.append(old[0])  # the file now holds another article id
+        current_graphs.add(prep.update.graph)
+        batch.append(prep.update)
+        index.record(prep.update)
+        batch_size += prep.quads
+        report.built.append(prep.article_id)
+        if batch_size >= batch_quads:
+            _write_batch(store, batch, batch_size, report, progress, n_articles)
+            batch, batch_size = [], 0
+    if batch:
+        _write_batch(store, batch, batch_size, report, progress, n_articles)
+
+    # ---- remove graphs whose article left the corpus ---------------------
+    if prune:
+        folders = [str(f) + os.sep for f in corpus.folders]
+        listed = {e.abs_path for e in corpus.entries}
+        for g, src in index.sources():
+            if g in current_graphs or article_id_from_graph(g) is None:
+                continue
+            if src not in listed and any(src.startswith(f) for f in folders):
+                stale.append(g)
+    stale = sorted(set(stale) - current_graphs)
+    if stale:
+        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
+        report.removed = [article_id_from_graph(g) or g for g in stale]
+        index.remove(set(stale))
+    if store.capabilities.manifest_cache:
+        store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
+    else:
+        report.total_quads = store.quad_count()
+    return report
+
+
+def _write_batch(store: GraphStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
+                 progress: Callable[[int, int], None] | None, total: int) -> None:
+    """Write one batch of article graphs (whole or not at all) and report progress."""
+    store.replace_graphs(batch)
+    report.quads_written += quads
+    if progress:
+        progress(len(report.built), total)
