@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
-from kg.errors import OutputError, QueryError, TradeKGError
+from kg.errors import OutputError, OutputFailed, QueryError
 from kg.fileio import output
 from kg.namespaces import PREFIXES
 from kg.terms import short
@@ -65,14 +65,6 @@ def compact(term: Any) -> str:
     ('tdo:Tariff', 'a\\x1b')
     """
     return visible(short(term))
-
-
-class OutputFailed(TradeKGError):
-    """Writing to the output (not the query) failed; :func:`kg.query.run.run_query` re-raises the output's own error."""
-
-    def __init__(self, error: BaseException):
-        super().__init__(str(error))
-        self.error = error
 
 
 # Characters XML 1.0 cannot contain, not even as character references, as UTF-8 bytes. Oxigraph writes them
