@@ -43,12 +43,14 @@ from kg.namespaces import (
     article_graph,
     article_id_from_graph,
     article_inferred_graph,
+    inferred_graph_of,
 )
 from kg.ontology import Ontology, load_ontology
 from kg.regcache import CACHE_NAME, load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
 from kg.source import max_bytes
 from kg.store import LOCK_NAME, MANIFEST_CACHE, GraphStore, GraphUpdate, StoreSpec, writing
+from kg.store.marker import check_store_format, mark_store_format
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
@@ -510,6 +512,8 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, pru
            force: bool = False) -> BuildReport:
     report = BuildReport()
     batch_quads = batch_quads or BATCH_QUADS
+    if not force:
+        check_store_format(store)  # --force is the upgrade: it rewrites every graph
     with _collector_paused():
         index = _load_index(store)
     onto_text = ONTOLOGY_FILE.read_bytes()
@@ -643,9 +647,10 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
                 stale.append(g)
     stale = sorted(set(stale) - current_graphs)
     if stale:
-        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
+        store.drop_graphs(stale, {g: [inferred_graph_of(g)] for g in stale})
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
+    mark_store_format(store)  # before the manifest copy: a write forgets it
     if store.capabilities.manifest_cache:
         store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
     else:

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
-from kg.namespaces import OA, ONTOLOGY_FILE, PREFIXES, PROV, SH, SHAPES_FILE, TDO
+from kg.namespaces import OA, ONTOLOGY_FILE, PREFIXES, PROV, SH, SHAPES_FILE, TDO, is_inferred_graph
 from kg.store.base import GraphStore
 
 INFERENCE_MODES = ("rdfs", "none")
@@ -91,7 +91,7 @@ def _short(term: Any) -> str:
     >>> _short(URIRef("https://w3id.org/tradekg/ontology#Tariff"))
     'tdo:Tariff'
     >>> _short(URIRef("https://w3id.org/tradekg/resource/event/x-2025"))
-    'tdr:event/x-2025'
+    'event:x-2025'
     """
     if isinstance(term, URIRef):
         s = str(term)
@@ -208,7 +208,7 @@ def validate_store(store: GraphStore, shapes_path: Path = SHAPES_FILE, inference
     for i, v in enumerate(result.violations):
         if not v.sources and v.focus_iri.startswith(("http://", "https://", "urn:")):
             rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{v.focus_iri}> ?p ?o }} }}", union=False)
-            graphs = tuple(sorted(_short(URIRef(r["g"].value)) for r in rows if not str(r["g"].value).endswith("/inferred")))
+            graphs = tuple(sorted(_short(URIRef(r["g"].value)) for r in rows if not is_inferred_graph(str(r["g"].value))))
             result.violations[i] = replace(v, graphs=graphs)
     return result
 
