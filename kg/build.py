@@ -50,7 +50,7 @@ from kg.regcache import CACHE_NAME, load_registry_cached
 from kg.registry import Registry, load_registry, registry_quads
 from kg.source import max_bytes
 from kg.store import LOCK_NAME, MANIFEST_CACHE, GraphStore, GraphUpdate, StoreSpec, writing
-from kg.store.marker import check_store_format, mark_store_format
+from kg.store.marker import check_store_format, mark_new_store, mark_store_format
 
 REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
 BATCH_QUADS = 100_000
@@ -601,6 +601,7 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
     """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
     ``force``), the spooled articles, removals."""
     # ---- write: ontology, registry, then articles in batches -------------
+    mark_new_store(store)  # an upgrade (--force over an older store) is marked at the end, when it is complete
     updates: list[GraphUpdate] = []
     if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
             or not present(str(ONTOLOGY_GRAPH))):

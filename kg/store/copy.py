@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import META_GRAPH, STORE_FORMAT, inferred_graph_of
 from kg.store.base import GraphStore, GraphUpdate
-from kg.store.marker import mark_store_format
+from kg.store.marker import mark_store_format, stored_format
 
 REMOTE_BATCH_QUADS = 20_000  # quads per call of replace_graphs (and per progress step)
 
@@ -71,7 +71,7 @@ def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
         if gone:
             dst.drop_graphs(gone)
         report.dropped = gone
-    if manifest.get(meta, {}).get("storeFormat") == STORE_FORMAT:
+    if stored_format(src)[1] == STORE_FORMAT:
         mark_store_format(dst)  # the copy has the source's IRIs
     dst.flush()
     if dst.capabilities.background_writes:

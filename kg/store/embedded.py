@@ -113,7 +113,7 @@ class EmbeddedStore:
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))):
             obj = q.object
             if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo)
-                    and isinstance(obj, (ox.Literal, ox.NamedNode))):
+                    and isinstance(obj, (ox.Literal, ox.NamedNode)) and q.subject != q.graph_name):  # not the marker
                 out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = obj.value
         return out
 

@@ -38,6 +38,13 @@ def check_store_format(store: GraphStore) -> None:
                      f"tradekg build --force {option} {where} ARTICLES...")
 
 
+def mark_new_store(store: GraphStore) -> None:
+    """Write the marker into a store that holds no build yet, before the first write of a build: a build
+    stopped half-way leaves a store of this format, which the next build finishes."""
+    if not stored_format(store)[0]:
+        mark_store_format(store)
+
+
 def mark_store_format(store: GraphStore) -> None:
     """Write the current format marker unless the store already has it."""
     if stored_format(store)[1] == STORE_FORMAT:
