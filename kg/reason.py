@@ -34,7 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg import nquads as nq
 from kg.errors import OntologyError, StoreError
-from kg.namespaces import REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
+from kg.namespaces import REASONER_GRAPH, graph_role
 from kg.ontology import load_ontology
 from kg.store.base import GraphStore
 from kg.store.embedded import EmbeddedStore
@@ -105,8 +105,7 @@ def _to_rdflib(term: Any) -> object:
 def data_graphs(store: GraphStore) -> list[str]:
     """The asserted data graphs: the registry and every article graph (not inferred, meta or reasoner)."""
     graphs = store.named_graphs()
-    return [g for g in graphs if g == str(REGISTRY_GRAPH)
-            or (article_id_from_graph(g) is not None and not g.endswith("/inferred"))]
+    return [g for g in graphs if graph_role(g) in ("registry", "article")]
 
 
 def load_data(store: GraphStore) -> list[Triple]:

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
-from kg.namespaces import OA, ONTOLOGY_FILE, PROV, SH, SHAPES_FILE, TDO
+from kg.namespaces import OA, ONTOLOGY_FILE, PROV, SH, SHAPES_FILE, TDO, is_inferred_graph
 from kg.store.base import GraphStore
 from kg.terms import short
 
@@ -190,7 +190,8 @@ def validate_store(store: GraphStore, shapes_path: Path = SHAPES_FILE, inference
     for i, v in enumerate(result.violations):
         if not v.sources and v.focus_iri.startswith(("http://", "https://", "urn:")):
             rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{v.focus_iri}> ?p ?o }} }}", union=False)
-            graphs = tuple(sorted(short(URIRef(r["g"].value), strict=True) for r in rows if not str(r["g"].value).endswith("/inferred")))
+            graphs = tuple(sorted(short(URIRef(r["g"].value), strict=True) for r in rows
+                                  if not is_inferred_graph(str(r["g"].value))))
             result.violations[i] = replace(v, graphs=graphs)
     return result
 

@@ -36,10 +36,12 @@ from kg.namespaces import (
     REGISTRY_GRAPH,
     REGISTRY_INFERRED_GRAPH,
     article_id_from_graph,
+    inferred_graph_of,
 )
 from kg.ontology import Ontology
 from kg.registry import Registry, registry_quads
 from kg.store import GraphStore, GraphUpdate
+from kg.store.marker import mark_new_store, mark_store_format
 
 
 def _ontology_nquads(onto: Ontology) -> str:
@@ -56,6 +58,7 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
     """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
     ``force``), the spooled articles, removals."""
     # ---- write: ontology, registry, then articles in batches -------------
+    mark_new_store(store)  # an upgrade (--force over an older store) is marked at the end, when it is complete
     updates: list[GraphUpdate] = []
     if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
             or not present(str(ONTOLOGY_GRAPH))):
@@ -102,9 +105,10 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
                 stale.append(g)
     stale = sorted(set(stale) - current_graphs)
     if stale:
-        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
+        store.drop_graphs(stale, {g: [inferred_graph_of(g)] for g in stale})
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
+    mark_store_format(store)  # before the manifest copy: a write forgets it
     if store.capabilities.manifest_cache:
         store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
     else:

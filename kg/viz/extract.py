@@ -35,11 +35,11 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.errors import QueryError
 from kg.model import model
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO
+from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO, sparql_is_inferred
 from kg.ontology import Ontology
 from kg.terms import RESOURCE_IDS, short
 
-ASSERTED = f"!STRENDS(STR(?g), \"/inferred\") && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
+ASSERTED = f"!{sparql_is_inferred('?g')} && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
 """SPARQL filter keeping the asserted data graphs (registry and articles), not entailments or the ontology."""
 
 HOLDING = next(f for f in model().families.values() if f.edge is not None)
