@@ -30,6 +30,18 @@ from kg.build.corpus import Corpus
 from kg.build.manifest import _Index
 from kg.build.report import BuildReport
 from kg.build.spool import _Spool
+from kg.errors import StoreError
+from kg.kg_graph import (
+    STORE_FORMAT,
+    UPGRADE,
+    format_update,
+    full_recompute,
+    kg_update,
+    parse_content,
+    source_graphs,
+    store_format,
+    stored_content,
+)
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
@@ -55,8 +67,22 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
            force: bool = False) -> BuildReport:
     """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
     ``force``), the spooled articles, removals."""
+    # ---- the store format: a store without the knowledge graph is upgraded only by a forced build ----
+    legacy = False
+    mark = ""
+    if store_format(store) != STORE_FORMAT:
+        if source_graphs(store):
+            if not force:
+                raise StoreError(f"{store.describe()}: this store was written by a previous version of TradeKG and "
+                                 f"has no knowledge graph; nothing was written; upgrade it with: "
+                                 f"{UPGRADE.format(store=store.describe())}")
+            legacy = True  # rebuilt whole below, then the knowledge graph is recomputed from every graph
+        else:
+            mark = format_update()  # an empty store: the first transaction records the format
+
     # ---- write: ontology, registry, then articles in batches -------------
     updates: list[GraphUpdate] = []
+    kg_ops = ""
     if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
             or not present(str(ONTOLOGY_GRAPH))):
         updates.append(GraphUpdate(str(ONTOLOGY_GRAPH), _ontology_nquads(onto),
@@ -65,10 +91,14 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
             or not present(str(REGISTRY_GRAPH))):
         rq = registry_quads(reg, onto)
         inferred = entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto)
+        kg_ops = kg_update([stored_content(store, str(REGISTRY_GRAPH))],
+                           [parse_content(str(REGISTRY_GRAPH), rq.text(), inferred.text())])
         updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),
                                    manifest=(("sourceHash", key), ("sourceFile", str(corpus.registry.resolve())))))
+    if mark:
+        kg_ops = f"{mark} ;\n{kg_ops}" if kg_ops else mark
     if updates:
-        store.replace_graphs(updates)
+        store.replace_graphs(updates, kg=kg_ops)
         for u in updates:
             index.record(u)
         report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
@@ -86,10 +116,10 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
         batch_size += prep.quads
         report.built.append(prep.article_id)
         if batch_size >= batch_quads:
-            _write_batch(store, batch, batch_size, report, progress, n_articles)
+            _write_batch(store, batch, batch_size, report, progress, n_articles, present)
             batch, batch_size = [], 0
     if batch:
-        _write_batch(store, batch, batch_size, report, progress, n_articles)
+        _write_batch(store, batch, batch_size, report, progress, n_articles, present)
 
     # ---- remove graphs whose article left the corpus ---------------------
     if prune:
@@ -102,9 +132,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
                 stale.append(g)
     stale = sorted(set(stale) - current_graphs)
     if stale:
-        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale})
+        gone = kg_update([stored_content(store, g) for g in stale], [])
+        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale}, kg=gone)
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
+    if legacy:
+        full_recompute(store)  # also records the store format
     if store.capabilities.manifest_cache:
         store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
     else:
@@ -113,9 +146,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
 
 
 def _write_batch(store: GraphStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
-                 progress: Callable[[int, int], None] | None, total: int) -> None:
-    """Write one batch of article graphs (whole or not at all) and report progress."""
-    store.replace_graphs(batch)
+                 progress: Callable[[int, int], None] | None, total: int, present: Callable[[str], bool]) -> None:
+    """Write one batch of article graphs (whole or not at all) with the knowledge graph's change, and report
+    progress."""
+    old = [stored_content(store, u.graph) for u in batch if present(u.graph)]
+    new = [parse_content(u.graph, u.nquads, "".join(text for _, text in u.extra_graphs)) for u in batch]
+    store.replace_graphs(batch, kg=kg_update(old, new))
     report.quads_written += quads
     if progress:
         progress(len(report.built), total)

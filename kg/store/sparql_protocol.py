@@ -313,26 +313,31 @@ class RemoteStore:
         except Exception:  # noqa: BLE001 - reported by whoever is raising
             pass
 
-    def _in_worker(self, updates: list[GraphUpdate]) -> None:
+    def _in_worker(self, updates: list[GraphUpdate], kg: str) -> None:
         self._tls.worker = True
-        self._replace_now(updates)
+        self._replace_now(updates, kg)
 
-    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
         """Replace each graph with its extra graphs and manifest row; each request is one server transaction.
+
+        ``kg`` (the knowledge graph's maintenance, :func:`kg.kg_graph.kg_update`) is one more request after
+        the graphs' requests: a batch may need several requests anyway, so on a server the graphs and the
+        knowledge graph are not one transaction (the build marks the knowledge graph pending until it is
+        written, and repairs it if a build died in between, see :mod:`kg.build.write`).
 
         With ``pipeline`` set, the write runs in the background and this returns at
         once; the next request of any kind waits for it and raises its error.
         """
         self._check_writable()
         if not self.pipeline:
-            self._replace_now(updates)
+            self._replace_now(updates, kg)
             return
         self._drain()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="tradekg-write")
-        self._pending = self._executor.submit(self._in_worker, updates)
+        self._pending = self._executor.submit(self._in_worker, updates, kg)
 
-    def _replace_now(self, updates: list[GraphUpdate]) -> None:
+    def _replace_now(self, updates: list[GraphUpdate], kg: str = "") -> None:
         """Write now (see :meth:`replace_graphs`).
 
         Updates are packed into SPARQL Update requests of at most ``max_update_bytes``;
@@ -373,13 +378,16 @@ class RemoteStore:
                                     "are complete and recorded; run the same command again to finish")
                 err.failed_graphs = failed  # type: ignore[attr-defined]
                 raise err from exc
+        if kg:
+            self._post_update(kg, what="updating the knowledge graph")
 
-    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
-        """Remove graphs and their manifest rows (one request)."""
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:
+        """Remove graphs and their manifest rows, with ``kg`` (see :meth:`replace_graphs`), in one request."""
         self._check_writable()
         if not graphs:
             return
-        self._post_update(drop_graphs_update(graphs, with_extra), what=f"dropping {len(graphs)} graph(s)")
+        self._post_update(drop_graphs_update(graphs, with_extra) + (" ;\n" + kg if kg else ""),
+                          what=f"dropping {len(graphs)} graph(s)")
 
     def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
         """Add an RDF file's triples/quads: all of it or nothing, as one update request.
