@@ -99,7 +99,7 @@ SELECT_OFFICIALS = "SELECT ?official ?name WHERE { ?official a tdo:Official ; rd
 
 def _expected_officials(store: Path) -> list[tuple[str, str]]:
     s = open_store(store, read_only=True)
-    return [(r[0].value, r[1].value) for r in s.query(SELECT_OFFICIALS)]
+    return [(r[0].value, r[1].value) for r in s.query(SELECT_OFFICIALS, union=False)]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])

@@ -106,10 +106,10 @@ class EmbeddedStore:
     def manifest(self) -> dict[str, dict[str, str]]:
         """Graph IRI -> {property local name: value} from the meta graph."""
         out: dict[str, dict[str, str]] = {}
-        tdo = str(TDO)
-        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))):
+        tdo, meta = str(TDO), str(META_GRAPH)  # the meta graph's own row (the store format) is not a graph's
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(meta)):
             obj = q.object
-            if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo)
+            if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo) and q.subject.value != meta
                     and isinstance(obj, (ox.Literal, ox.NamedNode))):
                 out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = obj.value
         return out

@@ -232,7 +232,7 @@ class RemoteStore:
         out: dict[str, dict[str, str]] = {}
         for r in rows:
             s, p = r["s"], r["p"]
-            if isinstance(s, ox.NamedNode) and p.value.startswith(tdo):
+            if isinstance(s, ox.NamedNode) and p.value.startswith(tdo) and s.value != str(META_GRAPH):  # not the store format
                 out.setdefault(s.value, {})[p.value[len(tdo):]] = r["o"].value
         return out
 
