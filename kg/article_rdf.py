@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kg import nquads as nq
 from kg.articles import Article, Fact, Span
-from kg.model import model
+from kg.model import Field, model
 from kg.namespaces import (
     DCTERMS,
     OA,
@@ -182,7 +182,7 @@ class _Mapper:
             w.add_iri(s, str(TDO.statusChange), si)
             w.add_iri(si, str(TDO.status), str(TDO[sc["status"]]))
             w.add(si, str(TDO.date), nq.date(sc["date"]))
-            w.add(si, LABEL, nq.lit(f"{self.label(f)}: {self.onto.label(str(TDO[sc['status']]))} on {sc['date']}", "en"))
+            w.add(si, LABEL, nq.lit(self.status_label(f, sc), "en"))
             w.add_iri(si, str(PROV.wasDerivedFrom), self.art)
             if sc.get("until"):
                 w.add(si, str(TDO.effectiveUntil), nq.date(sc["until"]))
@@ -196,20 +196,43 @@ class _Mapper:
                 w.add(si, str(TDO.dateResolution), nq.lit(sc["date_resolution"]))
             self.evidence(si, sc["evidence"], sc.get("attributed_to") or outlet, f.id)
 
-    def label(self, f: Fact) -> str:
-        d = f.data
-        tl = self.onto.label(str(TDO[f.type]))
-        if f.family == "TradeMeasure":
-            rate = f"{d['rate']:g}% " if "rate" in d else ""
-            targets = ", ".join(self.name(t) for t in d.get("targets", []))
-            imp = self.name(d["imposed_by"]) if d.get("imposed_by") else "?"
-            scope = f" ({d['scope']})" if d.get("scope") else ""
-            return f"{imp} {rate}{tl} on {targets}{scope}"
-        if f.family == "Statement":
-            return f"{self.name(d['speaker'])}, {tl} of {f.date}" if f.date else f"{self.name(d['speaker'])}, undated {tl}"
-        when = f.date or d.get("start") or "?"
-        place = f" in {d['place']}" if d.get("place") else ""
-        return f"{tl.capitalize()}{place}, {when}"
+    def label(self, f: Fact, seen: frozenset[str] = frozenset()) -> str:
+        """The fact's rdfs:label, from its family's template in the model."""
+        m = model()
+        fam = m.families[f.family]
+        if fam.label is None:  # a holding: no node of its own
+            return f.id
+        fields = {**m.common, **fam.fields}
+        values = {**f.data, "type": f.type}
+        values.update({n: f.date for n, d in fields.items() if d.kind == "fact_date"})
+        return fam.label.render(lambda n: self.label_text(fields[n], values.get(n), seen | {f.id}))
+
+    def status_label(self, f: Fact, sc: dict[str, object]) -> str:
+        """A status change's rdfs:label, from the model's status_change template."""
+        m = model()
+        values = {**sc, "measure": f.id}
+        return m.status_label.render(lambda n: self.label_text(m.status_fields[n], values.get(n), frozenset()))
+
+    def label_text(self, field: Field, v: object, seen: frozenset[str]) -> str | None:
+        """A field value as label text (see the top of ontology/model.yaml); None when it has none."""
+        if v is None or v == "" or v == []:
+            return None
+        if field.name == "type":
+            return self.onto.label(str(TDO[str(v)]))
+        if field.kind == "entity":
+            return self.name(str(v))
+        if field.kind == "entities":
+            return ", ".join(self.name(x) for x in v)  # type: ignore[attr-defined]
+        if field.kind == "texts":
+            return ", ".join(str(x) for x in v)  # type: ignore[attr-defined]
+        if field.kind == "decimal":
+            return format(v, "g")
+        if field.kind == "vocab":
+            return self.onto.label(str(TDO[str(v)]))
+        if field.kind == "fact_ref":
+            ref = next((g for g in self.a.facts if g.id == v), None)
+            return self.label(ref, seen) if ref is not None and ref.id not in seen else str(v)
+        return str(v)
 
 
 def article_quads(art: Article, onto: Ontology, reg: Registry, source_file: str) -> tuple[nq.GraphWriter, nq.GraphWriter]:

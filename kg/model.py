@@ -12,10 +12,14 @@ graph page read their tables from :func:`model` instead of keeping their own.
 ('entities', 'participant')
 >>> m.families["Meeting"].fields["parties"].range
 'Organisation'
+>>> m.families["Meeting"].label.render({"type": "summit", "date": None, "start": "2025-02-07"}.get)
+'Summit, 2025-02-07'
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +42,123 @@ SIMPLE_KINDS = frozenset({"entity", "entities", "text", "texts", "date", "intege
 NODES = ("event", "measure", "holding")
 _FIELD_KEYS = {"kind", "property", "range", "what", "role", "attribute", "generic"}
 _FAMILY_FIELD_KEYS = {"required", "range", "what"}
+_MODIFIERS = ("capitalize",)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+UNLABELLED_KINDS = frozenset({"evidence", "quote", "status_changes"})
+"""Kinds a label template may not name (they have no one-line text)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """``{name}`` or ``{name:capitalize}`` in a label template."""
+
+    name: str
+    capitalize: bool = False
+
+
+Piece = str | Slot
+Part = Piece | tuple[tuple[Piece, ...], ...]  # a literal, a slot, or [choice|choice|...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A label template: literal text, ``{field}`` slots (``{field:capitalize}``: Python's
+    ``str.capitalize``), and ``[a|b|...]``: the first choice whose fields all have a value (nothing
+    when none has). A slot outside ``[...]`` whose field has no value renders as nothing."""
+
+    text: str
+    parts: tuple[Part, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """The fields the template names, in order."""
+        out: list[str] = []
+        for part in self.parts:
+            for piece in ((part,) if isinstance(part, (str, Slot)) else (p for c in part for p in c)):
+                if isinstance(piece, Slot):
+                    out.append(piece.name)
+        return out
+
+    def render(self, value: Callable[[str], str | None]) -> str:
+        """The label, ``value(field)`` giving each field's text (None: the field has no value)."""
+        def piece(p: Piece) -> str:
+            if isinstance(p, str):
+                return p
+            v = value(p.name) or ""
+            return v.capitalize() if p.capitalize else v
+
+        out = []
+        for part in self.parts:
+            if isinstance(part, (str, Slot)):
+                out.append(piece(part))
+                continue
+            for choice in part:
+                if all(value(p.name) is not None for p in choice if isinstance(p, Slot)):
+                    out.append("".join(piece(p) for p in choice))
+                    break
+        return "".join(out)
+
+
+def parse_template(text: str) -> Template:
+    """Parse a label template; ValueError says what is wrong.
+
+    >>> parse_template("{speaker}, [{type} of {date}|undated {type}]").names
+    ['speaker', 'type', 'date', 'type']
+    >>> parse_template("[{rate}% ").names
+    Traceback (most recent call last):
+    ...
+    ValueError: '[' at 0 is not closed; expected [choice|choice...]
+    """
+    parts: list[Part] = []
+    i = 0
+
+    def slot(i: int) -> tuple[Slot, int]:
+        end = text.find("}", i)
+        if end < 0:
+            raise ValueError(f"'{{' at {i} is not closed; expected {{field}}")
+        name, _, mod = text[i + 1:end].partition(":")
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{{{text[i + 1:end]}}} at {i}; expected {{field}} or {{field:capitalize}}")
+        if mod and mod not in _MODIFIERS:
+            raise ValueError(f"unknown modifier {mod!r} at {i}; expected one of {', '.join(_MODIFIERS)}")
+        return Slot(name, mod == "capitalize"), end + 1
+
+    def pieces(i: int, stops: str) -> tuple[list[Piece], int]:
+        out: list[Piece] = []
+        lit = ""
+        while i < len(text) and text[i] not in stops:
+            c = text[i]
+            if c == "{":
+                if lit:
+                    out.append(lit)
+                    lit = ""
+                s, i = slot(i)
+                out.append(s)
+                continue
+            if c in "}[]":
+                raise ValueError(f"unexpected {c!r} at {i}")
+            lit += c
+            i += 1
+        if lit:
+            out.append(lit)
+        return out, i
+
+    while i < len(text):
+        if text[i] == "[":
+            start, choices = i, []
+            while True:
+                choice, i = pieces(i + 1, "|]")
+                choices.append(tuple(choice))
+                if i >= len(text):
+                    raise ValueError(f"'[' at {start} is not closed; expected [choice|choice...]")
+                if text[i] == "]":
+                    break
+            parts.append(tuple(choices))
+            i += 1
+        else:
+            top, i = pieces(i, "[")
+            parts.extend(top)
+    return Template(text, tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -78,6 +199,7 @@ class Family:
     node: str  # event, measure or holding
     fields: dict[str, Field]
     edge: Edge | None = None  # None: drawn as a node of its own
+    label: Template | None = None  # the rdfs:label of its node (None for a holding: no node of its own)
 
     @property
     def required(self) -> list[str]:
@@ -91,6 +213,7 @@ class Model:
     fields: dict[str, Field]  # every family field, once
     status_fields: dict[str, Field]
     families: dict[str, Family]
+    status_label: Template  # the rdfs:label of a status change
 
     def field_properties(self) -> dict[str, tuple[str, str]]:
         """Field -> (property IRI, kind) of the fields the mapper writes generically."""
@@ -141,10 +264,27 @@ class _Reader:
         return Field(name, kind, prop, spec.get("range"), spec.get("what"), spec.get("role", False),
                      spec.get("attribute", False), spec.get("generic", True))
 
+    def template(self, value: Any, key: str, fields: dict[str, Field]) -> Template:
+        """A label template naming only ``fields``, of kinds that have a one-line text."""
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, f"{value!r}; expected a label template such as \"{{participants}} on {{date}}\"")
+        try:
+            t = parse_template(value)
+        except ValueError as exc:
+            raise self.fail(key, f"{value!r}: {exc}") from None
+        for name in t.names:
+            if name not in fields:
+                named = sorted(n for n, f in fields.items() if f.kind not in UNLABELLED_KINDS)
+                raise self.fail(key, f"{value!r} names {name!r}, not a field here; expected one of {', '.join(named)}")
+            if fields[name].kind in UNLABELLED_KINDS:
+                raise self.fail(key, f"{value!r} names {name!r}, a field of kind {fields[name].kind}, which has no "
+                                     f"one-line text; expected a field of another kind")
+        return t
+
     def fields(self, value: Any, key: str) -> dict[str, Field]:
         return {n: self.field(n, s, f"{key}.{n}") for n, s in self.mapping(value, key).items()}
 
-    def family(self, name: str, spec: Any, fields: dict[str, Field]) -> Family:
+    def family(self, name: str, spec: Any, fields: dict[str, Field], common: dict[str, Field]) -> Family:
         key = f"families.{name}"
         spec = self.mapping(spec, key)
         node = spec.get("node")
@@ -173,7 +313,13 @@ class _Reader:
             edge = Edge(self.iri(d.get("edge"), f"{key}.draw.edge"), d["from"], d["to"],
                         self.iri(d["valid_from"], f"{key}.draw.valid_from") if "valid_from" in d else None,
                         self.iri(d["valid_until"], f"{key}.draw.valid_until") if "valid_until" in d else None)
-        return Family(name, self.iri(spec.get("class"), f"{key}.class"), node, own, edge)
+        label = None
+        if node == "holding":
+            if "label" in spec:
+                raise self.fail(f"{key}.label", "a holding has no node of its own to label; remove label:")
+        else:
+            label = self.template(spec.get("label"), f"{key}.label", {**common, **own})
+        return Family(name, self.iri(spec.get("class"), f"{key}.class"), node, own, edge, label)
 
 
 def load(path: Path) -> Model:
@@ -196,11 +342,13 @@ def _load(path: str) -> Model:
     both = sorted(set(fields) & set(common))
     if both:
         raise r.fail("fields", f"{', '.join(both)} declared both here and under common:")
-    status = r.fields(r.mapping(data.get("status_change"), "status_change").get("fields"), "status_change.fields")
-    families = {n: r.family(n, s, fields) for n, s in r.mapping(data.get("families"), "families").items()}
+    status_change = r.mapping(data.get("status_change"), "status_change")
+    status = r.fields(status_change.get("fields"), "status_change.fields")
+    status_label = r.template(status_change.get("label"), "status_change.label", status)
+    families = {n: r.family(n, s, fields, common) for n, s in r.mapping(data.get("families"), "families").items()}
     if not families:
         raise r.fail("families", "expected at least one fact family")
-    return Model(path, common, fields, status, families)
+    return Model(path, common, fields, status, families, status_label)
 
 
 def model() -> Model:

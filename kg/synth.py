@@ -3,7 +3,8 @@
 :func:`write_corpus` writes a ``registry.yaml`` of realistic size (a few
 hundred jurisdictions and governments, thousands of officials whose posts
 change over the years, instruments, topics) and N articles in the project's
-own format (``tradekg-article/1``, as JSON). Articles draw on shared pools of
+own format (``tradekg-article/1``, as JSON; each fact built by :func:`fact` from the
+families and field kinds of :mod:`kg.model`). Articles draw on shared pools of
 meetings, tariffs and their status changes, so the same officials and the same
 fact ids recur across many articles and their facts merge in the graph.
 
@@ -29,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kg.model import Field, model
 
 FORMAT = "tradekg-article/1"
 ARTICLES_PER_FOLDER = 1000
@@ -127,6 +130,48 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 def _day(d: dt.date) -> str:
     return d.isoformat()
+
+
+def _values(fields: dict[str, Field], where: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (in their order) as article fields, by the kind kg.model gives each field: a date
+    written YYYY-MM-DD, a single id given for a list of entities made a list, None left out. A name
+    the model does not declare here is a ValueError (the model and the generator disagree)."""
+    out: dict[str, Any] = {}
+    for name, v in values.items():
+        f = fields.get(name)
+        if f is None:
+            raise ValueError(f"synth writes {name!r} on {where}, a field kg.model does not declare there")
+        if v is None:
+            continue
+        if f.kind in ("date", "fact_date") and isinstance(v, dt.date):
+            v = _day(v)
+        elif f.kind == "entities" and isinstance(v, str):
+            v = [v]
+        out[name] = v
+    return out
+
+
+def fact(family: str, fid: str, ftype: str, **values: Any) -> dict[str, Any]:
+    """A fact of ``family`` (a family of kg.model) with id, type and ``values`` (see :func:`_values`).
+
+    >>> fact("TradeMeasure", "t-1", "Tariff", imposed_by="aa", targets="bb", scope=None)
+    {'id': 't-1', 'type': 'Tariff', 'imposed_by': 'aa', 'targets': ['bb']}
+    """
+    m = model()
+    if family not in m.families:
+        raise ValueError(f"synth writes a {family} fact, a family kg.model does not declare")
+    fields = {**m.common, **m.families[family].fields}
+    return {**_values(fields, family, {"id": fid, "type": ftype}), **_values(fields, family, values)}
+
+
+def status_change(**values: Any) -> dict[str, Any]:
+    """A status change of a trade measure (its fields and evidence; see :func:`_values`).
+
+    >>> status_change(status="Paused", date=dt.date(2025, 4, 9), until=dt.date(2025, 7, 8), new_rate=None)
+    {'status': 'Paused', 'date': '2025-04-09', 'until': '2025-07-08'}
+    """
+    fields = {**model().status_fields, "evidence": model().common["evidence"]}
+    return _values(fields, "a status change", values)
 
 
 def _nice_date(d: dt.date) -> str:
@@ -378,8 +423,8 @@ class _ArticleWriter:
         ids.append(self.mention(p.name, p.cls, pid))
         if post and self.u.holder(post, self.published) == pid and (post, pid) not in self.holding_facts:
             self.holding_facts.add((post, pid))
-            self.facts.append({"id": f"holding-{pid}-{post}", "type": "PostHolding", "person": pid, "post": post,
-                               "evidence": list(ids)})
+            self.facts.append(fact("PostHolding", f"holding-{pid}-{post}", "PostHolding", person=pid, post=post,
+                                   evidence=list(ids)))
         return ids
 
     def run(self) -> dict[str, Any]:
@@ -490,27 +535,24 @@ class _ArticleWriter:
         text = "".join(self.parts)
         for sp in spans:
             sp["text"] = text[sp["span"][0]: sp["span"][1]]
-        fact: dict[str, Any] = {"id": ev["id"], "type": ev["type"], "participants": ev["participants"],
-                                "parties": sorted({ev["a"].gov, ev["b"].gov}), "date": _day(day),
-                                "topics": topics}
-        if ev["type"] != "PhoneCall":
-            fact["place"] = ev["place"]
-        if ev["duration"] and not brief:
-            fact["duration_minutes"] = ev["duration"]
-        fact["evidence"] = [m for m in ids if self._mention_entity(m) in set(ev["participants"])] + spans
-        if fact["participants"]:
-            self.facts.append(fact)
-        if fact["participants"] and not brief and rng.random() < 0.3:
+        meeting = fact("Meeting", ev["id"], ev["type"], participants=ev["participants"],
+                       parties=sorted({ev["a"].gov, ev["b"].gov}), date=day, topics=topics,
+                       place=ev["place"] if ev["type"] != "PhoneCall" else None,
+                       duration_minutes=ev["duration"] if ev["duration"] and not brief else None,
+                       evidence=[m for m in ids if self._mention_entity(m) in set(ev["participants"])] + spans)
+        if ev["participants"]:
+            self.facts.append(meeting)
+        if ev["participants"] and not brief and rng.random() < 0.3:
             self.put(" ")
             j0 = self.pos
             self.put(f"The two sides issued a joint statement pledging to deepen cooperation on {topic_words[0]}.")
             j1 = self.pos
-            self.facts.append({"id": f"{ev['id']}-joint-statement", "type": "JointStatement",
-                               "parties": sorted({ev["a"].gov, ev["b"].gov}), "participants": ev["participants"],
-                               "issued_at": ev["id"], "date": _day(day),
-                               "summary": f"A pledge to deepen cooperation on {topic_words[0]}.",
-                               "topics": topics[:1],
-                               "evidence": [{"span": [j0, j1], "text": "".join(self.parts)[j0:j1]}]})
+            self.facts.append(fact("JointStatement", f"{ev['id']}-joint-statement", "JointStatement",
+                                   parties=sorted({ev["a"].gov, ev["b"].gov}), participants=ev["participants"],
+                                   issued_at=ev["id"], date=day,
+                                   summary=f"A pledge to deepen cooperation on {topic_words[0]}.",
+                                   topics=topics[:1],
+                                   evidence=[{"span": [j0, j1], "text": "".join(self.parts)[j0:j1]}]))
 
     def _mention_entity(self, mid: str) -> str | None:
         for m in reversed(self.mentions):
@@ -560,21 +602,13 @@ class _ArticleWriter:
                 self.put(f"On {d} the rate was raised to {ch['new_rate']:g}%")
             c1 = self.pos
             self.put(".")
-            out: dict[str, Any] = {"status": st, "date": _day(ch["date"])}
-            if "until" in ch:
-                out["until"] = _day(ch["until"])
-            if "new_rate" in ch:
-                out["new_rate"] = ch["new_rate"]
-            out["evidence"] = [{"span": [c0, c1], "text": "".join(self.parts)[c0:c1]}]
-            changes.append(out)
-        fact: dict[str, Any] = {"id": ev["id"], "type": "Tariff", "imposed_by": a.id, "targets": [b.id],
-                                "rate": ev["rate"], "rate_basis": ev["basis"], "scope": ev["scope"],
-                                "instrument": ev["instrument"]}
-        if ev["scope"] in HS_BY_SCOPE:
-            fact["hs_codes"] = HS_BY_SCOPE[ev["scope"]]
-        fact["evidence"] = [gid, tid, *ev_spans]
-        fact["status_changes"] = changes
-        self.facts.append(fact)
+            changes.append(status_change(status=st, date=ch["date"], until=ch.get("until"),
+                                         new_rate=ch.get("new_rate"),
+                                         evidence=[{"span": [c0, c1], "text": "".join(self.parts)[c0:c1]}]))
+        self.facts.append(fact("TradeMeasure", ev["id"], "Tariff", imposed_by=a.id, targets=b.id, rate=ev["rate"],
+                               rate_basis=ev["basis"], scope=ev["scope"], instrument=ev["instrument"],
+                               hs_codes=HS_BY_SCOPE.get(ev["scope"]), evidence=[gid, tid, *ev_spans],
+                               status_changes=changes))
 
     def _instrument_name(self, iid: str) -> str:
         jid, _, k = iid.rpartition("-decree-")
@@ -599,14 +633,10 @@ class _ArticleWriter:
         quote = rng.choice(QUOTES)
         q0, q1 = self.put(quote)
         self.put(".”")
-        fact: dict[str, Any] = {"id": f"stmt-{self.i:06d}-{pid}", "type": "Statement", "speaker": pid,
-                                "channel": channel, "date": day,
-                                "quote": {"span": [q0, q1], "text": quote},
-                                "topics": [rng.choice(TOPICS)[0]]}
-        if channel == "Interview" and outlet:
-            fact["to_outlet"] = outlet["id"]
-        fact["evidence"] = ids[-1:] if channel != "Interview" else ids[-2:]
-        self.facts.append(fact)
+        self.facts.append(fact("Statement", f"stmt-{self.i:06d}-{pid}", "Statement", speaker=pid, channel=channel,
+                               date=day, quote={"span": [q0, q1], "text": quote}, topics=[rng.choice(TOPICS)[0]],
+                               to_outlet=outlet["id"] if channel == "Interview" and outlet else None,
+                               evidence=ids[-1:] if channel != "Interview" else ids[-2:]))
 
 
 def write_registry(u: Universe, path: Path) -> None:

@@ -70,6 +70,10 @@ def test_installed_package_builds_lists_queries_and_validates(installed: Path, t
     for name in ("meeting-participants", "tariffs-in-force", "source-disagreements"):
         assert name in listed.stdout
 
+    drafted = _run(installed, tmp_path, "annotate", str(corpus / "001-ishiba-trump-white-house-summit.txt"),
+                   "--published", "2025-02-08", "--publisher", "tradekg-desk", "-o", "draft.yaml")
+    assert drafted.returncode == 0, drafted.stderr
+
     answered = _run(installed, tmp_path, "query", "tariffs-in-force", "--store", "store", "--param",
                     "date=2025-04-20", "--format", "csv")
     assert answered.returncode == 0, answered.stderr
@@ -94,3 +98,16 @@ def test_public_api_names_resolve_and_none_shadows_a_submodule() -> None:
         assert name not in submodules, f"kg.{name} is both a public name and a submodule"
         assert getattr(kg, name) is not None
     assert importlib.import_module("kg.export").__name__ == "kg.export"
+
+
+def test_every_folder_of_the_package_ships() -> None:
+    """pyproject lists packages by name (the data folders are mapped in): a new folder under kg/ must be listed,
+    or a plain install silently lacks it (kg.assistant was missing, and `tradekg annotate` failed installed)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(d.relative_to(ROOT).parts) for d in (ROOT / "kg").rglob("*")
+               if d.is_dir() and d.name != "__pycache__" and any(f.is_file() for f in d.iterdir())}
+    folders.add("kg")
+    missing = sorted(folders - listed)
+    assert not missing, f"folders of kg/ not listed in pyproject's [tool.setuptools] packages: {missing}"

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 import kg.model
 from kg.annotations.store_articles import article_dicts
@@ -43,11 +43,14 @@ def _model_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any) -> k
 
 
 def _summit(tmp_path: Path, **extra: Any) -> tuple[dict[str, Any], Path, str]:
-    """The bundled summit article with ``extra`` fields on its Summit fact, written to tmp_path."""
+    """The bundled summit article with ``extra`` fields on its Summit fact (None: without that field),
+    written to tmp_path."""
     shutil.copy(ARTICLES / f"{SUMMIT}.txt", tmp_path / f"{SUMMIT}.txt")
     data = yaml.safe_load((ARTICLES / f"{SUMMIT}.yaml").read_text(encoding="utf-8"))
     fact = next(f for f in data["facts"] if f["type"] == "Summit")
     fact.update(extra)
+    for key in [k for k, v in extra.items() if v is None]:
+        del fact[key]
     path = tmp_path / f"{SUMMIT}.yaml"
     source = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     path.write_text(source, encoding="utf-8")
@@ -136,6 +139,118 @@ def test_a_malformed_model_names_the_file_and_key(tmp_path: Path, monkeypatch: p
     with pytest.raises(OntologyError) as exc:
         _model_with(tmp_path, monkeypatch, edit)
     assert str(exc.value).startswith(f"{tmp_path / 'model.yaml'}: {key}:")
+
+
+def test_a_label_template_in_the_model_sets_the_label_the_mapper_writes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: a fact's rdfs:label comes from its family's label template in
+    model.yaml; changing the template in the model alone changes the label the mapper writes."""
+    def relabel(data: dict[str, Any]) -> None:
+        data["families"]["Meeting"]["label"] = "{participants} meeting[ at {place}|, place unknown]"
+
+    _model_with(tmp_path, monkeypatch, relabel)
+    data, _path, fid = _summit(tmp_path)
+    fact = next(f for f in data["facts"] if f["id"] == fid)
+    reg = load_registry(ARTICLES / "registry.yaml", load_ontology())
+    names = ", ".join(reg.entities[p].name for p in fact["participants"])
+    quads, _fact = _round_trip(tmp_path, place="the Oval Office")
+    assert f"<{RDFS.label}> \"{names} meeting at the Oval Office\"@en" in quads
+    quads, _fact = _round_trip(tmp_path, place=None)
+    assert f"<{RDFS.label}> \"{names} meeting, place unknown\"@en" in quads
+
+
+@pytest.mark.parametrize("edit, key", [
+    (lambda d: d["families"]["Meeting"].update(label="{participants} at {venue}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type}[ in {place}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type:upper}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Meeting"].update(label="{type} with {evidence}"), "families.Meeting.label"),
+    (lambda d: d["families"]["Agreement"].pop("label"), "families.Agreement.label"),
+    (lambda d: d["families"]["PostHolding"].update(label="{person}"), "families.PostHolding.label"),
+    (lambda d: d["status_change"].update(label="{measure}: {rate}"), "status_change.label"),
+])
+def test_a_malformed_label_template_names_the_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           edit: Any, key: str) -> None:
+    """Architecture issue part 4: a label template naming an unknown field (or malformed) is refused
+    when the model is read, naming the model file and the template's key."""
+    with pytest.raises(OntologyError) as exc:
+        _model_with(tmp_path, monkeypatch, edit)
+    assert str(exc.value).startswith(f"{tmp_path / 'model.yaml'}: {key}:")
+
+
+def _synth_facts(n: int = 10) -> list[dict[str, Any]]:
+    from kg.synth import Universe
+    u = Universe(seed=1)
+    return [f for i in range(n) for f in u.article(i)["facts"]]
+
+
+def test_the_generator_writes_fields_by_the_kind_the_model_declares(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: kg/synth.py writes a fact's fields by the kind kg.model declares (a
+    jurisdiction it targets is a list because targets is of kind entities), not by a literal of its own."""
+    tariffs = [f for f in _synth_facts() if f["type"] == "Tariff"]
+    assert tariffs and all(isinstance(f["targets"], list) for f in tariffs)
+
+    def single(data: dict[str, Any]) -> None:
+        data["fields"]["targets"]["kind"] = "entity"
+
+    _model_with(tmp_path, monkeypatch, single)
+    tariffs = [f for f in _synth_facts() if f["type"] == "Tariff"]
+    assert tariffs and all(isinstance(f["targets"], str) for f in tariffs)
+
+
+def test_the_generator_refuses_a_field_the_model_does_not_give_the_family(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: when the model no longer gives Meeting a place (a renamed or removed
+    field), kg/synth.py says so instead of writing articles the checker would refuse."""
+    def drop(data: dict[str, Any]) -> None:
+        del data["families"]["Meeting"]["fields"]["place"]
+        data["families"]["Meeting"]["label"] = "{type:capitalize}, [{date}|{start}|?]"  # without {place}
+
+    _model_with(tmp_path, monkeypatch, drop)
+    with pytest.raises(ValueError, match="'place' on Meeting"):
+        _synth_facts()
+
+
+def _rename(data: dict[str, Any], old: str, new: str) -> None:
+    """Rename field ``old`` to ``new`` in a model's data (its declaration, families and label templates)."""
+    data["fields"] = {new if k == old else k: v for k, v in data["fields"].items()}
+    for fam in data["families"].values():
+        if old in fam["fields"]:
+            fam["fields"] = {new if k == old else k: v for k, v in fam["fields"].items()}
+        if "label" in fam:
+            fam["label"] = fam["label"].replace(f"{{{old}}}", f"{{{new}}}")
+
+
+def test_the_assistant_fills_a_field_under_the_name_the_model_gives_it(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Architecture issue part 4: the drafting assistant names the fields it fills by their ontology
+    property and takes their names from kg.model, so a field renamed in model.yaml follows."""
+    from kg import assistant
+
+    reg = load_registry(ARTICLES / "registry.yaml", load_ontology())
+    k = assistant.build_knowledge(reg, [])
+    text = "Ryosei Akazawa met Howard Lutnick in Washington on Friday. Donald Trump imposed a 24% tariff on Japan."
+
+    def facts() -> tuple[dict[str, Any], dict[str, Any]]:
+        d = assistant.draft(k, text, "2025-05-24", "t", publisher="tradekg-desk")
+        meeting = next(f for f in d["facts"] if f["type"] in assistant.MEETING_TYPES)
+        return meeting, next(f for f in d["facts"] if f["type"] == "Tariff")
+
+    meeting, tariff = facts()
+    assert meeting["participants"] == ["ryosei-akazawa", "howard-lutnick"] and tariff["targets"] == ["japan"]
+
+    def rename(data: dict[str, Any]) -> None:
+        _rename(data, "participants", "attendees")
+        _rename(data, "targets", "aimed_at")
+        data["status_change"]["fields"] = {"state" if k == "status" else k: v
+                                           for k, v in data["status_change"]["fields"].items()}
+        data["status_change"]["label"] = "{measure}: {state} on {date}"
+
+    _model_with(tmp_path, monkeypatch, rename)
+    meeting, tariff = facts()
+    assert meeting["attendees"] == ["ryosei-akazawa", "howard-lutnick"] and "participants" not in meeting
+    assert tariff["aimed_at"] == ["japan"] and "targets" not in tariff
+    assert tariff["status_changes"] and all("state" in sc and "status" not in sc for sc in tariff["status_changes"])
 
 
 # ---- the shipped schema and shapes agree with the model ----------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from kg.assistant.fields import Fields
 from kg.assistant.holdings import holdings
 from kg.assistant.knowledge import Knowledge
 from kg.assistant.meetings import meetings
@@ -12,6 +13,7 @@ from kg.assistant.mentions import Proposal, propose_mentions
 from kg.assistant.quotes import quotes
 from kg.assistant.sentences import Sentence, sentences
 from kg.assistant.tariffs import tariffs
+from kg.model import model
 from kg.namespaces import slug
 
 THRESHOLD = 0.5
@@ -23,6 +25,7 @@ class Drafter:
 
     def __init__(self, k: Knowledge, text: str, published: str, article_id: str, threshold: float) -> None:
         self.k, self.text, self.pub, self.aid, self.threshold = k, text, published, article_id, threshold
+        self.names = Fields.of(model())  # the model's names of the fields the fact families fill
         self.mentions = [p for p in propose_mentions(k, text, published) if p.confidence >= threshold]
         self.ids: dict[int, str] = {}
         counter: Counter[str] = Counter()

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 def holdings(d: Drafter) -> None:
     """PostHolding facts for each post mention followed directly by its holder's name."""
+    n = d.names
     ms = d.mentions
     for a, b in zip(ms, ms[1:], strict=False):
         if not (a.entity and b.entity) or not re.fullmatch(r"\s+", d.text[a.end:b.start] or "x"):
@@ -20,6 +21,6 @@ def holdings(d: Drafter) -> None:
             continue
         if any(h.post == post.id and h.covers(d.pub) for h in d.k.reg.holdings_of(person.id)):
             d.facts.append({"id": d.fid(f"holding-{person.id}-{post.id}"), "type": "PostHolding",
-                            "person": person.id, "post": post.id,
+                            n.person: person.id, n.post: post.id,
                             "evidence": [d.ids[id(a)], d.ids[id(b)]],
                             "confidence": 0.9, "rule": "post-holding"})

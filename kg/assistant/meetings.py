@@ -30,16 +30,17 @@ def meetings(d: Drafter) -> None:
     """Who met whom: a meeting word and two or more people in one clause, not in the future.
     A following sentence saying others "also took part" adds them; proposals about the same
     encounter (one's participants within the other's, same or unknown date) are merged."""
+    n = d.names
     last: dict[str, Any] | None = None
     for s in d.sents:
         if last is not None and _JOIN.search(s.text) and not _FUTURE.search(s.text):
             people = [(p, e) for p in d.in_sentence(s) if (e := d.person(p))]
             if people:
                 for p, e in people:
-                    if e not in last["participants"]:
-                        last["participants"].append(e)
+                    if e not in last[n.participants]:
+                        last[n.participants].append(e)
                         last["evidence"].append(d.ids[id(p)])
-                last["evidence"].append(d.ev(s.start, _end(s), "participants"))
+                last["evidence"].append(d.ev(s.start, _end(s), n.participants))
                 continue
         for c in _clauses(s):
             f = _meeting(d, c, s)
@@ -52,6 +53,7 @@ def _end(s: Sentence) -> int:
 
 
 def _meeting(d: Drafter, c: Sentence, s: Sentence) -> dict[str, Any] | None:
+    n = d.names
     people = [(p, e) for p in d.in_sentence(c) if (e := d.person(p))]
     distinct = list(dict.fromkeys(e for _, e in people))
     trig = next(((t, m) for t, rx in _MEETING if (m := rx.search(c.text))), None)
@@ -60,7 +62,7 @@ def _meeting(d: Drafter, c: Sentence, s: Sentence) -> dict[str, Any] | None:
     ftype, m = trig
     if _FUTURE.search(c.text[max(0, m.start() - 45): m.start()]) or not _MEETING_PAST.search(c.text):
         return None  # "will meet", "expected to meet"; "asked them to lead the talks" is no encounter
-    f: dict[str, Any] = {"id": "", "type": ftype, "participants": distinct}
+    f: dict[str, Any] = {"id": "", "type": ftype, n.participants: distinct}
     evidence: list[Any] = [d.ev(s.start, _end(s))]
     for p, e in people:
         if d.ids[id(p)] not in evidence and not any(
@@ -74,16 +76,16 @@ def _meeting(d: Drafter, c: Sentence, s: Sentence) -> dict[str, Any] | None:
         if gov and gov not in parties:
             parties.append(gov)
     if parties:
-        f["parties"] = parties
+        f[n.parties] = parties
     place = _PLACE.search(c.text)
     if place and not _DATE_EXPR.fullmatch(place.group(1)) and place.group(1).split()[-1] not in STOP_WORDS:
-        f["place"] = place.group(1)
+        f[n.place] = place.group(1)
     when = _date_in(c, d.pub, d.text) or _date_in(s, d.pub, d.text)
     if when:
-        f["date_expression"] = when[0]
-        evidence.append(d.ev(*when[1], "date_expression"))
+        f[n.date_expression] = when[0]
+        evidence.append(d.ev(*when[1], n.date_expression))
     else:
-        f["date"] = d.pub
+        f[n.date] = d.pub
         f["note"] = "no date found in the sentence; the publication date is assumed"
     f["evidence"] = evidence
     names = "-".join(e.split("-")[-1] for e in distinct[:3])
@@ -94,30 +96,31 @@ def _meeting(d: Drafter, c: Sentence, s: Sentence) -> dict[str, Any] | None:
 
 
 def _merge(d: Drafter, f: dict[str, Any]) -> dict[str, Any]:
+    n = d.names
     def day(x: dict[str, Any]) -> str | None:
-        return _resolve(x["date_expression"], d.pub) if "date_expression" in x else None
+        return _resolve(x[n.date_expression], d.pub) if n.date_expression in x else None
 
     for g in d.facts:
         if g.get("rule") != "meeting":
             continue
-        a, b = set(f["participants"]), set(g["participants"])
+        a, b = set(f[n.participants]), set(g[n.participants])
         if not (a <= b or b <= a) or (day(f) and day(g) and day(f) != day(g)):
             continue
-        for e in f["participants"]:
-            if e not in g["participants"]:
-                g["participants"].append(e)
+        for e in f[n.participants]:
+            if e not in g[n.participants]:
+                g[n.participants].append(e)
         for x in f["evidence"]:
             if x not in g["evidence"]:
                 g["evidence"].append(x)
-        for key in ("parties", "place"):
+        for key in (n.parties, n.place):
             if key in f and key not in g:
                 g[key] = f[key]
-        for p in f.get("parties", []):
-            if p not in g.get("parties", []):
-                g.setdefault("parties", []).append(p)
-        if "date_expression" in f and "date_expression" not in g:
-            g["date_expression"] = f["date_expression"]
-            g.pop("date", None)
+        for p in f.get(n.parties, []):
+            if p not in g.get(n.parties, []):
+                g.setdefault(n.parties, []).append(p)
+        if n.date_expression in f and n.date_expression not in g:
+            g[n.date_expression] = f[n.date_expression]
+            g.pop(n.date, None)
             g.pop("note", None)
             g["confidence"] = f["confidence"]
         return g

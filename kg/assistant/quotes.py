@@ -16,6 +16,7 @@ _SAY = re.compile(r"\b(said|says|wrote|told|added|posted|stated|declared|argued|
 
 def quotes(d: Drafter) -> None:
     """Statement facts: each quotation of four words or more with a verb of saying and a speaker near it."""
+    n = d.names
     for m in _QUOTE.finditer(d.text):
         g = 1 if m.group(1) is not None else 2
         words = m.group(g)
@@ -42,10 +43,10 @@ def quotes(d: Drafter) -> None:
                    else "Parliament" if re.search(r"\b(?:parliament|lawmakers|diet)\b", ctx)
                    else "PressConference" if re.search(r"\b(?:told reporters|news conference|press conference)\b", ctx)
                    else "Interview" if re.search(r"\binterview\b", ctx) else "Remarks")
-        f: dict[str, Any] = {"id": d.fid(f"statement-{speaker}"), "type": "Statement", "speaker": speaker,
-                             "channel": channel, "quote": {"span": [qs, qe], "text": words},
+        f: dict[str, Any] = {"id": d.fid(f"statement-{speaker}"), "type": "Statement", n.speaker: speaker,
+                             n.channel: channel, n.quote: {"span": [qs, qe], "text": words},
                              "evidence": [d.ids[id(p)]], "confidence": 0.65, "rule": "quote"}
         when = _date_in(sent, d.pub, d.text)
         if when:
-            f["date_expression"] = when[0]
+            f[n.date_expression] = when[0]
         d.facts.append(f)
