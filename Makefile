@@ -25,7 +25,7 @@ demo: $(STAMP)
 	@echo "== draw the interactive graph page (open out/graph.html in a browser; works offline)"
 	$(TRADEKG) viz --store $(STORE) -o out/graph.html
 	@echo "== officials of the seed article's talks, with posts and governments"
-	$(TRADEKG) query meeting-participants --store $(STORE) --param meeting=tdr:event/us-japan-talks-2025-04-16
+	$(TRADEKG) query meeting-participants --store $(STORE) --param meeting=event:us-japan-talks-2025-04-16
 	@echo "== tariffs in force on 2025-04-20 (the 24% on Japan is paused then)"
 	$(TRADEKG) query tariffs-in-force --store $(STORE) --param date=2025-04-20
 	@echo "== where the sources disagree"

@@ -20,9 +20,10 @@ from rich.table import Table
 
 from kg.errors import NoPathError
 from kg.fileio import replacing
-from kg.namespaces import TDO, TDR
+from kg.namespaces import TDO
 from kg.ontology import Ontology, load_ontology
 from kg.store.base import GraphStore
+from kg.terms import RESOURCE_IDS, short
 from kg.viz import select
 from kg.viz.evidence import edge_quotes, load_evidence
 from kg.viz.extract import Extraction, resolve_entity
@@ -31,10 +32,6 @@ from kg.viz.page import property_label
 
 OFFICIALS = str(TDO.Official)
 GOVERNMENTS = (str(TDO.Government), str(TDO.GovernmentBody))
-
-
-def _short(iri: str) -> str:
-    return iri[len(str(TDR)):] if iri.startswith(str(TDR)) else iri
 
 
 def communities(g: nx.Graph, seed: int = SEED) -> list[set[Any]]:
@@ -59,7 +56,7 @@ def _simple(g: nx.MultiDiGraph) -> nx.Graph:
 
 def _row(g: nx.MultiDiGraph, onto: Ontology, n: str, deg: dict[Any, int], bc: dict[Any, float]) -> dict[str, Any]:
     d = g.nodes[n]
-    return {"id": _short(n), "iri": n, "label": d["label"], "class": onto.label(d["cls"]) if d["cls"] else "",
+    return {"id": short(n, RESOURCE_IDS, unknown="plain"), "iri": n, "label": d["label"], "class": onto.label(d["cls"]) if d["cls"] else "",
             "degree": deg.get(n, 0), "betweenness": round(bc.get(n, 0.0), 4)}
 
 
@@ -110,7 +107,8 @@ def path_between(store: GraphStore, a: str, b: str, onto: Ontology | None = None
     try:
         nodes = nx.shortest_path(_simple(g), src, dst)
     except nx.NetworkXNoPath:
-        raise NoPathError(f"{g.nodes[src]['label']} ({_short(src)}) and {g.nodes[dst]['label']} ({_short(dst)}) "
+        src_id, dst_id = short(src, RESOURCE_IDS, unknown="plain"), short(dst, RESOURCE_IDS, unknown="plain")
+        raise NoPathError(f"{g.nodes[src]['label']} ({src_id}) and {g.nodes[dst]['label']} ({dst_id}) "
                           "are not connected in the graph") from None
     facts = {f for x, y in zip(nodes, nodes[1:], strict=False) for d in _edges_between(g, x, y) for f in d[3].get("facts", [])}
     quotes, articles = load_evidence(store, facts)
@@ -128,10 +126,10 @@ def path_between(store: GraphStore, a: str, b: str, onto: Ontology | None = None
                               "quote": q.exact if q else None,
                               "article": art.title if art else None, "date": art.date if art else None,
                               "url": art.url if art else None,
-                              "via": [ex.labels.get(f, _short(f)) for f in d.get("facts", []) if f not in (s, o)]})
+                              "via": [ex.labels.get(f, short(f, RESOURCE_IDS, unknown="plain")) for f in d.get("facts", []) if f not in (s, o)]})
             step["links"] = links
         steps.append(step)
-    return {"from": _short(src), "to": _short(dst), "length": len(nodes) - 1, "steps": steps}
+    return {"from": short(src, RESOURCE_IDS, unknown="plain"), "to": short(dst, RESOURCE_IDS, unknown="plain"), "length": len(nodes) - 1, "steps": steps}
 
 
 
@@ -143,7 +141,7 @@ def _edges_between(g: nx.MultiDiGraph, x: str, y: str) -> list[tuple[str, str, s
 
 def _node_info(ex: Extraction, g: nx.MultiDiGraph, onto: Ontology, n: str) -> dict[str, Any]:
     d = g.nodes[n]
-    info: dict[str, Any] = {"id": _short(n), "label": d["label"], "class": onto.label(d["cls"]) if d["cls"] else ""}
+    info: dict[str, Any] = {"id": short(n, RESOURCE_IDS, unknown="plain"), "label": d["label"], "class": onto.label(d["cls"]) if d["cls"] else ""}
     for p, v, is_iri in ex.properties.get(n, []):
         if not is_iri and p in (str(TDO.date), str(TDO.startDate)):
             info["date"] = v

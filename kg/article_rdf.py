@@ -22,6 +22,11 @@ from kg.namespaces import (
     article_inferred_graph,
     article_iri,
     entity_iri,
+    evidence_iri,
+    mention_iri,
+    selector_iri,
+    status_change_iri,
+    target_iri,
 )
 from kg.ontology import Ontology
 from kg.registry import Registry
@@ -43,10 +48,6 @@ def fact_iri(fact: Fact, reg: Registry, published: str) -> str:
         return next(h.iri for h in reg.holdings_of(person) if h.post == post and h.covers(published))
     kind = "measure" if fact.family == "TradeMeasure" else "event"
     return entity_iri(kind, fact.id)
-
-
-def status_iri(measure_iri: str, status: str, day: str) -> str:
-    return f"{measure_iri}/status/{status.lower()}-{day}"
 
 
 class _Mapper:
@@ -82,14 +83,14 @@ class _Mapper:
         for o in d.get("cites", []):
             w.add_iri(s, str(TDO.citesOutlet), self.ent(o))
         for m in a.mentions.values():
-            mi = f"{s}/mention/{m.id}"
+            mi = mention_iri(a.id, m.id)
             w.add_iri(mi, T, str(TDO.Mention))
             w.add_iri(mi, str(OA.motivatedBy), str(OA.identifying))
             w.add(mi, str(TDO.mentionId), nq.lit(m.id))
             w.add_iri(mi, str(TDO.mentionType), str(TDO[m.type]))
             if m.entity:
                 w.add_iri(mi, str(OA.hasBody), self.ent(m.entity))
-            w.add_iri(mi, str(OA.hasTarget), self.target(f"{mi}/target", m.span))
+            w.add_iri(mi, str(OA.hasTarget), self.target(target_iri(mi), m.span))
         for f in a.facts:
             self.fact(f)
         return w
@@ -98,7 +99,7 @@ class _Mapper:
         w, text = self.w, self.a.text
         w.add_iri(ti, T, str(OA.SpecificResource))
         w.add_iri(ti, str(OA.hasSource), self.art)
-        q, p = ti + "/quote", ti + "/position"
+        q, p = selector_iri(ti, "quote"), selector_iri(ti, "position")
         w.add_iri(ti, str(OA.hasSelector), q)
         w.add_iri(ti, str(OA.hasSelector), p)
         w.add_iri(q, T, str(OA.TextQuoteSelector))
@@ -113,16 +114,16 @@ class _Mapper:
     def evidence(self, body: str, spans: list[Span], default_outlet: str | None, fact_id: str) -> None:
         for sp in spans:
             self.n_ev += 1
-            ei = f"{self.art}/evidence/{fact_id}/{self.n_ev}"
+            ei = evidence_iri(self.a.id, fact_id, self.n_ev)
             w = self.w
             w.add_iri(ei, T, str(TDO.Evidence))
             w.add_iri(ei, str(OA.motivatedBy), str(OA.describing))
             w.add_iri(ei, str(OA.hasBody), body)
             if sp.mention:
-                w.add_iri(ei, str(OA.hasTarget), f"{self.art}/mention/{sp.mention}/target")
-                w.add_iri(f"{self.art}/mention/{sp.mention}", str(TDO.supports), body)
+                w.add_iri(ei, str(OA.hasTarget), target_iri(mention_iri(self.a.id, sp.mention)))
+                w.add_iri(mention_iri(self.a.id, sp.mention), str(TDO.supports), body)
             else:
-                w.add_iri(ei, str(OA.hasTarget), self.target(ei + "/target", sp))
+                w.add_iri(ei, str(OA.hasTarget), self.target(target_iri(ei), sp))
             if sp.role:
                 w.add(ei, str(TDO.role), nq.lit(sp.role))
             outlet = sp.attributed_to or default_outlet
@@ -176,7 +177,7 @@ class _Mapper:
                               outlet, f.id)
         self.evidence(s, f.evidence, outlet, f.id)
         for sc in f.status_changes:
-            si = status_iri(s, sc["status"], sc["date"])
+            si = status_change_iri(f.id, sc["status"], sc["date"])
             w.add_iri(si, T, str(TDO.StatusChange))
             w.add_iri(si, str(TDO.measure), s)
             w.add_iri(s, str(TDO.statusChange), si)

@@ -105,3 +105,12 @@ class NoPathError(CheckFailed):
 
 class SchemaUnsupported(TradeKGError):
     """A JSON Schema uses a keyword the fast checker (:mod:`kg.schemacheck`) does not implement."""
+
+
+class OutputFailed(TradeKGError):
+    """Writing a query's output (not the query) failed; :func:`kg.query.run.run_query` re-raises ``error``,
+    the output's own error, so it is reported as what it is (a full disk, a closed pipe)."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error

@@ -36,7 +36,16 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, StoreError
 from kg.fileio import is_stdout, output
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, PREFIXES, TDG, article_graph, article_inferred_graph, is_valid_id
+from kg.namespaces import (
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    article_graph,
+    article_id_from_graph,
+    article_inferred_graph,
+    is_inferred_graph,
+    is_valid_id,
+)
 from kg.store.base import GraphStore
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -95,17 +104,6 @@ class Selection:
     default_graph: bool = False
 
 
-def is_inferred_graph(graph: str) -> bool:
-    """Whether a graph holds entailments rather than asserted data.
-
-    >>> is_inferred_graph(article_inferred_graph("a1")), is_inferred_graph(str(TDG["inferred/hermit"]))
-    (True, True)
-    >>> is_inferred_graph(article_graph("a1"))
-    False
-    """
-    return graph.endswith("/inferred") or graph.startswith(str(TDG["inferred/"]))
-
-
 def select_graphs(store: GraphStore, article: str | None = None, include_inferred: bool = False,
                   include_ontology: bool = False, include_meta: bool = False) -> Selection:
     """The graphs an export covers (see the module docstring)."""
@@ -116,7 +114,8 @@ def select_graphs(store: GraphStore, article: str | None = None, include_inferre
             raise InputError([Problem("--graph", f"{article!r} is not an article id (lower-case letters, digits, . _ -)")])
         g = article_graph(article)
         if g not in present:
-            known = sorted(x.rsplit("/", 1)[-1] for x in present if x.startswith(str(TDG["article/"])) and not is_inferred_graph(x))
+            known = sorted(str(article_id_from_graph(x)) for x in present
+                           if article_id_from_graph(x) is not None and not is_inferred_graph(x))
             hint = f"; articles in the store: {', '.join(known[:10])}{' ...' if len(known) > 10 else ''}" if known else ""
             raise StoreError(f"{store.describe()}: no graph for article {article!r}{hint}")
         chosen.append(g)

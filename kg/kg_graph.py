@@ -34,16 +34,22 @@ from typing import Final
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
 from kg.namespaces import (
+    EVIDENCE,
+    MENTION,
     META_GRAPH,
+    ONTOLOGY_GRAPH,
+    REASONER_GRAPH,
     REGISTRY_GRAPH,
-    REGISTRY_INFERRED_GRAPH,
-    TDG,
+    SELECTOR,
+    STORE_FORMAT,
+    STORE_FORMAT_PROPERTY,
+    TARGET,
     TDO,
-    TDR,
     article_id_from_graph,
     article_iri,
+    graph_role,
+    inferred_graph_of,
 )
 from kg.store.base import GraphStore
 
@@ -51,28 +57,26 @@ KG_LOCATION: Final = None
 """Where the KG lives on stores that do not say otherwise: the default graph (``None``). A store whose
 default graph is the union of all graphs would declare a named graph in ``Capabilities.kg_graph``."""
 
-STORE_FORMAT: Final = "2"
-"""``tdo:storeFormat`` of the meta graph: 2 = the store holds the knowledge graph."""
-UPGRADE = "tradekg build --force --store {store} ARTICLES"
-
 DERIVED: Final = tuple(str(TDO[p]) for p in ("reportedIn", "sourceCount", "validFrom", "validUntil",
                                               "currentStatus", "currentRate"))
 """Properties only this module writes (never in a source graph)."""
 
-_ARTICLES = f"{TDR}article/"
+_PROVENANCE = tuple(str(ns) for ns in (MENTION, EVIDENCE, TARGET, SELECTOR))
+"""Namespaces of an article's provenance layer (mentions, evidence, their targets and selectors)."""
 _SKIPPED_PREDICATES = frozenset({str(TDO.text), str(TDO.sourceFile)})
-_NOT_SOURCES = ("ontology", "meta", "inferred/hermit", "kg")
+_NOT_SOURCES = (str(ONTOLOGY_GRAPH), str(META_GRAPH), str(REASONER_GRAPH))
 
 _REPORTED_IN = ox.NamedNode(str(TDO.reportedIn))
 
 
 def in_kg(t: ox.Triple | ox.Quad) -> bool:
-    """Whether a source triple belongs to the KG: not about an article's provenance nodes (IRIs minted under
-    ``tdr:article/ID/``), not the article's text or source path, no blank node."""
+    """Whether a source triple belongs to the KG: not about or pointing at an article's provenance nodes
+    (mentions, evidence, targets, selectors: their own namespaces), not the article's text or source path,
+    no blank node."""
     s, o = t.subject, t.object
     if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode):
         return False
-    if s.value.startswith(_ARTICLES) and "/" in s.value[len(_ARTICLES):]:
+    if s.value.startswith(_PROVENANCE) or (isinstance(o, ox.NamedNode) and o.value.startswith(_PROVENANCE)):
         return False
     return t.predicate.value not in _SKIPPED_PREDICATES
 
@@ -111,7 +115,7 @@ def parse_content(graph: str, nquads: str, inferred: str) -> Content:
 
 def stored_content(store: GraphStore, graph: str) -> Content:
     """:func:`content` of a source graph as it is in the store (empty if it is not there)."""
-    inferred = str(REGISTRY_INFERRED_GRAPH) if graph == str(REGISTRY_GRAPH) else graph + "/inferred"
+    inferred = inferred_graph_of(graph)
     return content(graph, store.quads(graph), store.quads(inferred))
 
 
@@ -158,7 +162,7 @@ def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | No
     gone = old_t - new_t
     if gone:
         rows = "".join(f"({t.subject} {t.predicate} {t.object})\n" for t in sorted(gone, key=str))
-        not_sources = ", ".join(f"<{TDG[g]}>" for g in _NOT_SOURCES)
+        not_sources = ", ".join(f"<{g}>" for g in _NOT_SOURCES)
         if kg_graph:
             not_sources += f", <{kg_graph}>"
         ops.append(f"{with_}DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}}}\n"
@@ -203,7 +207,7 @@ def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
 def source_graphs(store: GraphStore) -> list[str]:
     """The article graphs and the registry graph in the store (each with its ``/inferred`` graph)."""
     graphs = store.named_graphs()
-    out = [g for g in graphs if article_id_from_graph(g) is not None and not g.endswith("/inferred")]
+    out = [g for g in graphs if graph_role(g) == "article"]
     if str(REGISTRY_GRAPH) in graphs:
         out.append(str(REGISTRY_GRAPH))
     return out
@@ -212,8 +216,8 @@ def source_graphs(store: GraphStore) -> list[str]:
 def format_update() -> str:
     """The operations that record the store format (see :data:`STORE_FORMAT`) in the meta graph."""
     m = f"<{META_GRAPH}>"
-    return (f"DELETE WHERE {{ GRAPH {m} {{ {m} <{TDO.storeFormat}> ?f }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {m} {{ {m} <{TDO.storeFormat}> \"{STORE_FORMAT}\" }} }}")
+    return (f"DELETE WHERE {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> ?f }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> \"{STORE_FORMAT}\" }} }}")
 
 
 def full_recompute(store: GraphStore) -> None:
@@ -222,21 +226,3 @@ def full_recompute(store: GraphStore) -> None:
     ops = ["CLEAR SILENT DEFAULT", format_update()]
     tail = kg_update([], new)
     store.update(" ;\n".join([*ops, tail] if tail else ops))
-
-
-def store_format(store: GraphStore) -> str | None:
-    """The store's ``tdo:storeFormat``, or None (a store written before the knowledge graph, or empty)."""
-    rows = list(store.query(f"SELECT ?f WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{TDO.storeFormat}> ?f }} }}",
-                            union=False))
-    return str(rows[0]["f"].value) if rows else None
-
-
-def check_format(store: GraphStore) -> None:
-    """Refuse a store written by a previous version (it has graphs but no knowledge graph), naming the
-    one command that upgrades it."""
-    if store_format(store) == STORE_FORMAT:
-        return
-    if not source_graphs(store):
-        return  # empty: a build writes the format
-    raise StoreError(f"{store.describe()}: this store was written by a previous version of TradeKG and has no "
-                     f"knowledge graph; upgrade it with: {UPGRADE.format(store=store.describe())}")

@@ -34,10 +34,11 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg import nquads as nq
 from kg.errors import OntologyError, StoreError
-from kg.namespaces import PREFIXES, REASONER_GRAPH, REGISTRY_GRAPH, article_id_from_graph
+from kg.namespaces import REASONER_GRAPH, graph_role
 from kg.ontology import load_ontology
 from kg.store.base import GraphStore
 from kg.store.embedded import EmbeddedStore
+from kg.terms import short
 
 Triple = tuple[object, object, object]
 MAX_EXPLAIN_CALLS = 40  # HermiT runs spent on narrowing an inconsistency down
@@ -80,11 +81,10 @@ class ReasonReport:
 
 
 def _short(term: object) -> str:
-    s = str(term)
-    for p, ns in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
-        if s.startswith(ns):
-            return f"{p}:{s[len(ns):]}"
-    return f"<{s}>" if isinstance(term, URIRef) else repr(str(term))
+    """:func:`kg.terms.short` of the term's text, but a blank node or literal outside the known namespaces is
+    shown as a Python string literal (``'N1f...'``), as the explanations always have."""
+    text = short(str(term))
+    return repr(str(term)) if text.startswith("<") and not isinstance(term, URIRef) else text
 
 
 def _to_rdflib(term: Any) -> object:
@@ -105,8 +105,7 @@ def _to_rdflib(term: Any) -> object:
 def data_graphs(store: GraphStore) -> list[str]:
     """The asserted data graphs: the registry and every article graph (not inferred, meta or reasoner)."""
     graphs = store.named_graphs()
-    return [g for g in graphs if g == str(REGISTRY_GRAPH)
-            or (article_id_from_graph(g) is not None and not g.endswith("/inferred"))]
+    return [g for g in graphs if graph_role(g) in ("registry", "article")]
 
 
 def load_data(store: GraphStore) -> list[Triple]:

@@ -26,8 +26,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
-from kg.namespaces import OA, ONTOLOGY_FILE, PREFIXES, PROV, SH, SHAPES_FILE, TDO
+from kg.namespaces import OA, ONTOLOGY_FILE, PROV, SH, SHAPES_FILE, TDO, is_inferred_graph
 from kg.store.base import GraphStore
+from kg.terms import short
 
 INFERENCE_MODES = ("rdfs", "none")
 
@@ -85,33 +86,14 @@ def _load_turtle(path: Path, what: str) -> Graph:
     return g
 
 
-def _short(term: Any) -> str:
-    """A compact name for a term to show a person, with the predeclared prefixes.
-
-    >>> _short(URIRef("https://w3id.org/tradekg/ontology#Tariff"))
-    'tdo:Tariff'
-    >>> _short(URIRef("https://w3id.org/tradekg/resource/event/x-2025"))
-    'tdr:event/x-2025'
-    """
-    if isinstance(term, URIRef):
-        s = str(term)
-        for p, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if s.startswith(iri) and "#" not in s[len(iri):]:
-                return f"{p}:{s[len(iri):]}"
-        return f"<{s}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
 def _path_text(report: Graph, path: Any) -> str | None:
     if path is None:
         return None
     if isinstance(path, URIRef):
-        return _short(path)
+        return short(path, strict=True)
     inverse = report.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _short(inverse)
+        return "^" + short(inverse, strict=True)
     alt = report.value(path, SH.alternativePath)
     if alt is not None:
         return "|".join(_path_text(report, x) or "?" for x in report.items(alt))
@@ -131,7 +113,7 @@ def shape_name(shapes: Graph, shape: Any) -> str:
             return shapes.namespace_manager.qname(shape)
         except ValueError:
             return f"<{shape}>"
-    return _short(shape)
+    return short(shape, strict=True)
 
 
 def label_of(data: Graph, node: Any) -> str:
@@ -139,7 +121,7 @@ def label_of(data: Graph, node: Any) -> str:
         v = data.value(node, prop)
         if v is not None:
             return str(v)
-    return _short(node)
+    return short(node, strict=True)
 
 
 def sources_of(data: Graph, node: Any, limit: int = 3) -> tuple[Source, ...]:
@@ -155,12 +137,12 @@ def sources_of(data: Graph, node: Any, limit: int = 3) -> tuple[Source, ...]:
             article = data.value(target, OA.hasSource)
             quote = next((str(q) for sel in data.objects(target, OA.hasSelector) for q in data.objects(sel, OA.exact)), None)
             f = data.value(article, TDO.sourceFile) if article is not None else None
-            found.append(Source(str(f) if f is not None else (_short(article) if article is not None else None), quote))
+            found.append(Source(str(f) if f is not None else (short(article, strict=True) if article is not None else None), quote))
     if not found:
         for b in bodies:
             for article in sorted(data.objects(b, PROV.wasDerivedFrom), key=str):
                 f = data.value(article, TDO.sourceFile)
-                found.append(Source(str(f) if f is not None else _short(article)))
+                found.append(Source(str(f) if f is not None else short(article, strict=True)))
     return tuple(dict.fromkeys(found))[:limit]
 
 
@@ -188,13 +170,13 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
         msg = report.value(result, SH.resultMessage)
         value = report.value(result, SH.value)
         violations.append(Violation(
-            focus=_short(focus),
+            focus=short(focus, strict=True),
             focus_iri=str(focus),
             label=label_of(data, focus),
             message=str(msg) if msg is not None else "constraint violated",
             severity=str(report.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1],
             path=_path_text(report, report.value(result, SH.resultPath)),
-            value=_short(value) if isinstance(value, URIRef | BNode | Literal) else None,
+            value=short(value, strict=True) if isinstance(value, URIRef | BNode | Literal) else None,
             shape=shape_name(shapes, report.value(result, SH.sourceShape)),
             sources=sources_of(data, focus),
         ))
@@ -208,7 +190,8 @@ def validate_store(store: GraphStore, shapes_path: Path = SHAPES_FILE, inference
     for i, v in enumerate(result.violations):
         if not v.sources and v.focus_iri.startswith(("http://", "https://", "urn:")):
             rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{v.focus_iri}> ?p ?o }} }}", union=False)
-            graphs = tuple(sorted(_short(URIRef(r["g"].value)) for r in rows if not str(r["g"].value).endswith("/inferred")))
+            graphs = tuple(sorted(short(URIRef(r["g"].value), strict=True) for r in rows
+                                  if not is_inferred_graph(str(r["g"].value))))
             result.violations[i] = replace(v, graphs=graphs)
     return result
 

@@ -19,8 +19,15 @@ from tests.conftest import ARTICLES, ROOT
 
 pytestmark = pytest.mark.slow
 
-_SKIP = shutil.ignore_patterns(".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
-                               ".hypothesis", "test-artifacts", "bench")
+_TOP_LEVEL_SKIP = {".git", ".venv", "out", "build", "dist", "test-artifacts", "bench", ".hypothesis"}
+
+
+def _skip(folder: str, names: list[str]) -> set[str]:
+    """What not to copy: build products and caches anywhere, and the top-level folders a checkout may hold
+    (a name such as ``build`` is skipped at the top only: ``kg/build`` is a package)."""
+    top = Path(folder).resolve() == ROOT.resolve()
+    return {n for n in names if n == "__pycache__" or n.endswith((".egg-info", "_cache"))
+            or (top and n in _TOP_LEVEL_SKIP)}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +35,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin folder of a fresh virtual environment with TradeKG installed from a copy of the checkout."""
     base = tmp_path_factory.mktemp("install")
     src = base / "src"
-    shutil.copytree(ROOT, src, ignore=_SKIP)
+    shutil.copytree(ROOT, src, ignore=_skip)
     env_dir = base / "venv"
     venv.create(env_dir, with_pip=True)
     bindir = env_dir / "bin"
@@ -71,7 +78,8 @@ def test_installed_package_builds_lists_queries_and_validates(installed: Path, t
         assert name in listed.stdout
 
     drafted = _run(installed, tmp_path, "annotate", str(corpus / "001-ishiba-trump-white-house-summit.txt"),
-                   "--published", "2025-02-08", "--publisher", "tradekg-desk", "-o", "draft.yaml")
+                   "--published", "2025-02-08", "--publisher", "tradekg-desk", "--registry",
+                   str(corpus / "registry.yaml"), "-o", "draft.yaml")
     assert drafted.returncode == 0, drafted.stderr
 
     answered = _run(installed, tmp_path, "query", "tariffs-in-force", "--store", "store", "--param",

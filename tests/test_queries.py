@@ -163,14 +163,14 @@ def test_expected_answer(corpus_store: Path, name: str, case: dict[str, Any]) ->
 
 def test_seed_article_lists_its_five_officials_with_posts_and_governments(corpus_store: Path) -> None:
     """Issue 2's done-when: the seed's officials, each with the post held on its publication date."""
-    names, rows = run(corpus_store, "article-officials", {"article": f"tdr:article/{SEED_ID}"})
+    names, rows = run(corpus_store, "article-officials", {"article": f"article:{SEED_ID}"})
     got = {(r[names.index("official")], r[names.index("postName")], r[names.index("governmentName")]) for r in rows}
     assert got == {
-        ("tdr:person/donald-trump", "President of the United States", "Government of the United States"),
-        ("tdr:person/scott-bessent", "United States Secretary of the Treasury", "Government of the United States"),
-        ("tdr:person/jamieson-greer", "United States Trade Representative", "Government of the United States"),
-        ("tdr:person/ryosei-akazawa", "Minister in charge of Economic Revitalization (Japan)", "Government of Japan"),
-        ("tdr:person/shigeru-ishiba", "Prime Minister of Japan", "Government of Japan"),
+        ("person:donald-trump", "President of the United States", "Government of the United States"),
+        ("person:scott-bessent", "United States Secretary of the Treasury", "Government of the United States"),
+        ("person:jamieson-greer", "United States Trade Representative", "Government of the United States"),
+        ("person:ryosei-akazawa", "Minister in charge of Economic Revitalization (Japan)", "Government of Japan"),
+        ("person:shigeru-ishiba", "Prime Minister of Japan", "Government of Japan"),
     }
 
 
@@ -179,19 +179,19 @@ def test_seed_article_lists_its_five_officials_with_posts_and_governments(corpus
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("pattern, expected", [
-    ("?x a tdo:Official", "tdr:person/shigeru-ishiba"),           # HeadOfGovernment -> Official
-    ("?x a tdo:Person", "tdr:person/donald-trump"),               # HeadOfState -> Official -> Person
-    ("?x a foaf:Person", "tdr:person/scott-bessent"),             # external superclass
-    ("?x a tdo:Meeting", "tdr:event/us-japan-talks-2025-04-16"),  # Talks -> Meeting
-    ("?x a tdo:Event", "tdr:event/us-japan-summit-2025-02-07"),   # Summit -> Meeting -> Event
-    ("tdr:event/us-japan-talks-2025-04-16 prov:wasAssociatedWith ?x", "tdr:person/ryosei-akazawa"),  # participant
-    ("?h org:member ?x . ?h tdo:post tdr:post/prime-minister-of-japan", "tdr:person/shigeru-ishiba"),  # holder
-    ("?x org:postIn ?o", "tdr:post/prime-minister-of-japan"),     # postIn -> org:postIn
+    ("?x a tdo:Official", "person:shigeru-ishiba"),           # HeadOfGovernment -> Official
+    ("?x a tdo:Person", "person:donald-trump"),               # HeadOfState -> Official -> Person
+    ("?x a foaf:Person", "person:scott-bessent"),             # external superclass
+    ("?x a tdo:Meeting", "event:us-japan-talks-2025-04-16"),  # Talks -> Meeting
+    ("?x a tdo:Event", "event:us-japan-summit-2025-02-07"),   # Summit -> Meeting -> Event
+    ("event:us-japan-talks-2025-04-16 prov:wasAssociatedWith ?x", "person:ryosei-akazawa"),  # participant
+    ("?h org:member ?x . ?h tdo:post post:prime-minister-of-japan", "person:shigeru-ishiba"),  # holder
+    ("?x org:postIn ?o", "post:prime-minister-of-japan"),     # postIn -> org:postIn
 ], ids=["official", "person", "foaf-person", "meeting", "event", "participant-as-associated",
         "holder-as-member", "post-in"])
 def test_queries_see_the_hierarchy(corpus_store: Path, pattern: str, expected: str) -> None:
     store = open_store(corpus_store, read_only=True)
-    text = "SELECT DISTINCT ?x WHERE { " + _expand(pattern) + " }"
+    text = "SELECT DISTINCT ?x WHERE { " + pattern + " }"
     found = {compact(r[0]) for r in store.query(text)}
     assert expected in found, f"{text} -> {sorted(found)}"
 
@@ -210,21 +210,21 @@ def test_check_finds_nothing_in_the_bundled_corpus(corpus_store: Path, name: str
 # Deliberately broken data, one snippet per check; inserted into a copy of the corpus store.
 BROKEN = {
     "checks/official-without-post-violation":
-        ("tdr:person/nobody a tdo:Minister ; rdfs:label 'Nobody'@en .", "tdr:person/nobody"),
+        ("person:nobody a tdo:Minister ; rdfs:label 'Nobody'@en .", "person:nobody"),
     "checks/tariff-without-imposer-violation":
-        ("tdr:measure/orphan a tdo:Tariff ; tdo:ratePercent 5.0 ; tdo:targets tdr:jurisdiction/japan .",
-         "tdr:measure/orphan"),
+        ("measure:orphan a tdo:Tariff ; tdo:ratePercent 5.0 ; tdo:targets jurisdiction:japan .",
+         "measure:orphan"),
     "checks/meeting-without-date-violation":
-        ("tdr:event/undated a tdo:Talks ; tdo:participant tdr:person/donald-trump .", "tdr:event/undated"),
+        ("event:undated a tdo:Talks ; tdo:participant person:donald-trump .", "event:undated"),
     "checks/holding-ends-before-start-violation":
-        ("tdr:holding/backwards a tdo:PostHolding ; tdo:holder tdr:person/donald-trump ; "
-         "tdo:post tdr:post/president-of-the-united-states ; tdo:startDate '2025-01-20'^^xsd:date ; "
-         "tdo:endDate '2024-01-20'^^xsd:date .", "tdr:holding/backwards"),
+        ("holding:backwards a tdo:PostHolding ; tdo:holder person:donald-trump ; "
+         "tdo:post post:president-of-the-united-states ; tdo:startDate '2025-01-20'^^xsd:date ; "
+         "tdo:endDate '2024-01-20'^^xsd:date .", "holding:backwards"),
     "checks/status-term-ends-before-it-starts-violation":
-        ("tdr:measure/x/status/paused-2025-04-10 a tdo:StatusChange ; tdo:date '2025-04-10'^^xsd:date ; "
-         "tdo:effectiveUntil '2025-04-01'^^xsd:date .", "tdr:measure/x/status/paused-2025-04-10"),
+        ("status:x:paused-2025-04-10 a tdo:StatusChange ; tdo:date '2025-04-10'^^xsd:date ; "
+         "tdo:effectiveUntil '2025-04-01'^^xsd:date .", "status:x:paused-2025-04-10"),
     "checks/fact-without-evidence-violation":
-        ("tdr:event/unsupported a tdo:Statement ; tdo:factId 'unsupported' .", "tdr:event/unsupported"),
+        ("event:unsupported a tdo:Statement ; tdo:factId 'unsupported' .", "event:unsupported"),
 }
 
 
@@ -238,15 +238,10 @@ def broken_store(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -
     shutil.copytree(corpus_store, dest, ignore=shutil.ignore_patterns("LOCK", "tradekg.lock"))
     store = open_store(dest, read_only=False)
     body = "\n".join(snippet for snippet, _ in BROKEN.values())
-    store.update("INSERT DATA { GRAPH tdg:article\\/broken { " + _expand(body) + " } }")
+    store.update("INSERT DATA { GRAPH tdg:article\\/broken { " + body + " } }")
     store.flush()
     del store
     return dest
-
-
-def _expand(turtle: str) -> str:
-    """Write tdr:kind/id names as full IRIs (SPARQL prefixed names cannot hold '/')."""
-    return re.sub(r"tdr:([a-z]+/[A-Za-z0-9/._-]+)", lambda m: f"<{PREFIXES['tdr']}{m.group(1)}>", turtle)
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

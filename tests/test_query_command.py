@@ -128,7 +128,7 @@ def test_select_formats_carry_the_same_rows(runner: CliRunner, corpus_store: Pat
         assert rows == expected
     else:
         assert out.splitlines()[0].split() == ["official", "name"]
-        assert "tdr:person/shigeru-ishiba" in out and "Shigeru Ishiba" in out
+        assert "person:shigeru-ishiba" in out and "Shigeru Ishiba" in out
         assert f"{len(expected)} rows" in err
 
 
@@ -169,6 +169,17 @@ def test_timeout_path_gives_the_same_answer_as_in_process(corpus_store: Path) ->
     run_query(store, query.text, b, {"date": date}, fmt="json", timeout=60)
     rows_a, rows_b = (json.loads(x.getvalue())["results"]["bindings"] for x in (a, b))
     assert rows_a == rows_b and rows_a
+
+
+def test_a_kind_prefix_names_a_resource_in_a_param(runner: CliRunner, corpus_store: Path) -> None:
+    """KG issue point 4: ``--param meeting=event:ID`` (the predeclared kind prefix) names the same meeting as its IRI."""
+    code, out, err = q(runner, corpus_store, "meeting-participants", "--param",
+                       "meeting=event:us-japan-talks-2025-04-16", "-f", "csv")
+    assert code == 0, err
+    assert "https://w3id.org/tradekg/resource/person/donald-trump" in out
+    code2, out2, _ = q(runner, corpus_store, "meeting-participants", "--param",
+                       "meeting=<https://w3id.org/tradekg/resource/event/us-japan-talks-2025-04-16>", "-f", "csv")
+    assert code2 == 0 and out2 == out
 
 
 def test_prefixed_iri_param_with_slash_is_expanded(runner: CliRunner, corpus_store: Path) -> None:

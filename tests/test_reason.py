@@ -72,7 +72,7 @@ def test_an_inconsistency_is_explained_and_nothing_is_written(runner: CliRunner,
     assert result.exit_code == 1
     out = result.stdout
     assert "INCONSISTENT" in out and "nothing was written" in out
-    assert "tdr:measure/us-reciprocal-tariff-japan-2025" in out and "tdo:ratePercent" in out
+    assert "measure:us-reciprocal-tariff-japan-2025" in out and "tdo:ratePercent" in out
     assert "'twenty-four'" in out and "rdfs:range xsd:decimal" in out
     assert open_store(store_copy, read_only=True).quad_count() == before
 

@@ -154,6 +154,6 @@ def test_cli_names_the_graph_of_a_node_no_article_names(runner, corpus_store: Pa
     assert r.exit_code == 0, r.output
     result = runner.invoke(cli, ["validate", "--store", str(store)])
     assert result.exit_code == 1
-    block = result.output.split("(tdr:person/nobody)", 1)[1]
+    block = result.output.split("(person:nobody)", 1)[1]
     assert "an official must hold at least one post" in block
     assert "in graph tdg:imported (no article names this node)" in block

@@ -177,7 +177,7 @@ def test_evidence_in_the_page(corpus_page: Path, corpus_store: Path) -> None:
     store = open_store(corpus_store, read_only=True)
     expected = {r["exact"].value for r in store.query(
         f"SELECT ?exact WHERE {{ ?ev a tdo:Evidence ; oa:hasBody ?b ; oa:hasTarget/oa:hasSelector/oa:exact ?exact . "
-        f"FILTER(?b = <{JAPAN_TARIFF}> || STRSTARTS(STR(?b), \"{JAPAN_TARIFF}/status/\")) }}")}
+        f"FILTER(?b = <{JAPAN_TARIFF}> || EXISTS {{ ?b tdo:measure <{JAPAN_TARIFF}> }}) }}")}
     shown = {data["quotes"][i]["exact"] for i in node["ev"]}
     assert shown == expected
     for i in node["ev"]:

@@ -71,7 +71,7 @@ def test_selectors_find_the_exact_words_with_their_context(exported: Path, corpu
 
 def test_mentions_carry_entity_and_type_and_evidence_its_fact(exported: Path) -> None:
     seed = json.loads((exported / "000-japan-braces-for-trade-talks.jsonld").read_text(encoding="utf-8"))
-    by_id = {a["id"].rsplit("/", 1)[1]: a for a in seed["first"]["items"] if a["motivation"] == "identifying"}
+    by_id = {a["id"].rsplit(":", 1)[1]: a for a in seed["first"]["items"] if a["motivation"] == "identifying"}
     ishiba = by_id["ishiba-1"]
     assert ishiba["body"] == "https://w3id.org/tradekg/resource/person/shigeru-ishiba"
     assert ishiba["tdo:mentionType"] == {"id": "https://w3id.org/tradekg/ontology#HeadOfGovernment"}

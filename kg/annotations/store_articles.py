@@ -22,6 +22,9 @@ from kg.namespaces import (
     SCHEMA,
     TDO,
     article_id_from_graph,
+    fact_id_from_evidence,
+    is_inferred_graph,
+    parse_evidence_iri,
 )
 
 Triples = dict[str, dict[str, list[Any]]]
@@ -48,7 +51,7 @@ def article_graphs(store: Any) -> list[str]:
     """Names of the article graphs in the store (not their /inferred graphs), sorted."""
     rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?a a tdo:NewsArticle } }")
     return sorted(str(r["g"].value) for r in rows if article_id_from_graph(str(r["g"].value))
-                  and not str(r["g"].value).endswith("/inferred"))
+                  and not is_inferred_graph(str(r["g"].value)))
 
 
 def graph_triples(store: Any, graph: str) -> Triples:
@@ -71,8 +74,7 @@ def entity_names(store: Any) -> dict[str, str]:
 
 
 def _fact_id_of(evidence_iri: str) -> str:
-    """The fact id inside an evidence IRI ``.../article/A/evidence/FACTID/N``."""
-    return evidence_iri.rsplit("/", 2)[-2]
+    return fact_id_from_evidence(evidence_iri)
 
 
 def _local(iri: str) -> str:
@@ -143,7 +145,7 @@ class _Rebuilder:
         for s, n in g.items():
             if _is_a(n, TDO.Evidence):
                 body = _one(n, OA.hasBody).value  # type: ignore[union-attr]
-                ev.setdefault(body, []).append((int(s.rsplit("/", 1)[1]), n, s))
+                ev.setdefault(body, []).append((parse_evidence_iri(s)[2], n, s))
         for items in ev.values():
             items.sort(key=lambda x: x[0])
         facts: list[tuple[int, dict[str, Any]]] = []

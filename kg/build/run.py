@@ -40,6 +40,7 @@ from kg.regcache import load_registry_cached
 from kg.registry import Registry, load_registry
 from kg.source import max_bytes
 from kg.store import GraphStore, StoreSpec, writing
+from kg.store.marker import check_store_format
 
 BATCH_QUADS = 100_000
 OPTIMIZE_MIN_QUADS = 1_000_000  # a build writing this many quads compacts the store after (optimize=None)
@@ -140,6 +141,8 @@ def _build(corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, pru
            force: bool = False) -> BuildReport:
     report = BuildReport()
     batch_quads = batch_quads or BATCH_QUADS
+    if not force:
+        check_store_format(store)  # --force is the upgrade: it rewrites every graph
     with _collector_paused():
         index = _load_index(store)
     onto_text = ONTOLOGY_FILE.read_bytes()

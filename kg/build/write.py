@@ -30,28 +30,20 @@ from kg.build.corpus import Corpus
 from kg.build.manifest import _Index
 from kg.build.report import BuildReport
 from kg.build.spool import _Spool
-from kg.errors import StoreError
-from kg.kg_graph import (
-    STORE_FORMAT,
-    UPGRADE,
-    format_update,
-    full_recompute,
-    kg_update,
-    parse_content,
-    source_graphs,
-    store_format,
-    stored_content,
-)
+from kg.kg_graph import full_recompute, kg_update, parse_content, stored_content
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
     REGISTRY_GRAPH,
     REGISTRY_INFERRED_GRAPH,
+    STORE_FORMAT,
     article_id_from_graph,
+    inferred_graph_of,
 )
 from kg.ontology import Ontology
 from kg.registry import Registry, registry_quads
 from kg.store import GraphStore, GraphUpdate
+from kg.store.marker import mark_new_store, mark_store_format, stored_format
 
 
 def _ontology_nquads(onto: Ontology) -> str:
@@ -67,20 +59,13 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
            force: bool = False) -> BuildReport:
     """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
     ``force``), the spooled articles, removals."""
-    # ---- the store format: a store without the knowledge graph is upgraded only by a forced build ----
-    legacy = False
-    mark = ""
-    if store_format(store) != STORE_FORMAT:
-        if source_graphs(store):
-            if not force:
-                raise StoreError(f"{store.describe()}: this store was written by a previous version of TradeKG and "
-                                 f"has no knowledge graph; nothing was written; upgrade it with: "
-                                 f"{UPGRADE.format(store=store.describe())}")
-            legacy = True  # rebuilt whole below, then the knowledge graph is recomputed from every graph
-        else:
-            mark = format_update()  # an empty store: the first transaction records the format
+    # ---- the store format: kg.build.run refused an older store unless forced; a forced build rewrites every
+    # graph and then recomputes the knowledge graph from all of them ----
+    held, value = stored_format(store)
+    legacy = held and value != STORE_FORMAT
 
     # ---- write: ontology, registry, then articles in batches -------------
+    mark_new_store(store)  # an upgrade (--force over an older store) is marked at the end, when it is complete
     updates: list[GraphUpdate] = []
     kg_ops = ""
     if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
@@ -95,8 +80,6 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
                            [parse_content(str(REGISTRY_GRAPH), rq.text(), inferred.text())])
         updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),
                                    manifest=(("sourceHash", key), ("sourceFile", str(corpus.registry.resolve())))))
-    if mark:
-        kg_ops = f"{mark} ;\n{kg_ops}" if kg_ops else mark
     if updates:
         store.replace_graphs(updates, kg=kg_ops)
         for u in updates:
@@ -133,11 +116,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
     stale = sorted(set(stale) - current_graphs)
     if stale:
         gone = kg_update([stored_content(store, g) for g in stale], [])
-        store.drop_graphs(stale, {g: [g + "/inferred"] for g in stale}, kg=gone)
+        store.drop_graphs(stale, {g: [inferred_graph_of(g)] for g in stale}, kg=gone)
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
     if legacy:
         full_recompute(store)  # also records the store format
+    mark_store_format(store)  # before the manifest copy: a write forgets it
     if store.capabilities.manifest_cache:
         store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
     else:

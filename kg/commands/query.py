@@ -11,20 +11,13 @@ import click
 
 from kg.commands.options import StoreSpec, store_options
 from kg.errors import CheckFailed, QueryError
-from kg.kg_graph import check_format
-from kg.query import (
-    DEFAULT_TIMEOUT,
-    FORMATS,
-    MAX_TIMEOUT,
-    bind,
-    load_library,
-    parse_param_args,
-    query_form,
-    resolve,
-    run_query,
-    run_update,
-    write_output,
-)
+from kg.query.library import UPDATE_KEYWORDS, load_library, resolve
+from kg.query.params import bind, parse_param_args
+from kg.query.render import FORMATS, write_output
+from kg.query.run import run_query
+from kg.query.timeout import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from kg.query.update import run_update
+from kg.sparql import query_form
 
 
 def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -69,7 +62,7 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
     text, lib_query, source = resolve(query_spec)
     raw = parse_param_args(params)
     form = query_form(text)
-    if form in {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}:
+    if form in UPDATE_KEYWORDS:
         if not allow_update:
             raise QueryError(f"{source}: this is a SPARQL UPDATE ({form}); it would change the store, so it is "
                              "refused unless --allow-update is given")
@@ -85,7 +78,6 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
         return
     bindings = bind(lib_query, raw)
     store = spec.open(read_only=True)
-    check_format(store)
     width = shutil.get_terminal_size((250, 24)).columns if output == "-" and sys.stdout.isatty() else 250
     outcome = write_output(output, lambda f: run_query(store, text, f, bindings, fmt=fmt, timeout=timeout or None,
                                                          source=source, union=union or lib_query is not None, width=width))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.namespaces import META_GRAPH
+from kg.namespaces import META_GRAPH, STORE_FORMAT, inferred_graph_of
 from kg.store.base import GraphStore, GraphUpdate
+from kg.store.marker import mark_store_format, stored_format
 
 REMOTE_BATCH_QUADS = 20_000  # quads per call of replace_graphs (and per progress step)
 
@@ -37,7 +38,7 @@ def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
     graphs = [g for g in src.named_graphs() if g != meta]
     manifest = src.manifest()
     present = set(graphs)
-    extras = {g for g in graphs if g.endswith("/inferred") and g[: -len("/inferred")] in present}
+    extras = {inferred_graph_of(g) for g in graphs} & present
     mains = [g for g in graphs if g not in extras]
     report = CopyReport()
     if dst.capabilities.background_writes:
@@ -46,7 +47,8 @@ def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
     size = 0
     for n, g in enumerate(mains, 1):
         text = _nquads_of(src, g)
-        extra = ((g + "/inferred", _nquads_of(src, g + "/inferred")),) if g + "/inferred" in extras else ()
+        inferred = inferred_graph_of(g)
+        extra = ((inferred, _nquads_of(src, inferred)),) if inferred in extras else ()
         rows = tuple(sorted(manifest.get(g, {}).items()))
         batch.append(GraphUpdate(g, text, extra, manifest=rows))
         q = text.count("\n") + sum(t.count("\n") for _, t in extra)
@@ -69,6 +71,8 @@ def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
         if gone:
             dst.drop_graphs(gone)
         report.dropped = gone
+    if stored_format(src)[1] == STORE_FORMAT:
+        mark_store_format(dst)  # the copy has the source's IRIs
     dst.flush()
     if dst.capabilities.background_writes:
         dst.pipeline = False

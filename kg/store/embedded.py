@@ -22,6 +22,7 @@ from kg.fileio import replacing
 from kg.namespaces import META_GRAPH, PREFIXES, TDO
 from kg.sparql import bind_terms, drop_graphs_update, replace_graph_update
 from kg.store.base import Capabilities, GraphUpdate
+from kg.store.marker import check_store_format
 
 MANIFEST_CACHE = "manifest.cache"
 """A copy of the build manifest beside the store, written by a build after its last write and removed
@@ -78,6 +79,8 @@ class EmbeddedStore:
             raise StoreError(f"{path}: cannot open the store: {exc}; expected a TradeKG store directory "
                              "(if it is damaged, build into a new directory with: tradekg build ARTICLES --store NEW)"
                              ) from exc
+        if read_only:
+            check_store_format(self)  # a store built with other IRIs would answer wrongly
 
     @property
     def ox(self) -> ox.Store:
@@ -109,8 +112,8 @@ class EmbeddedStore:
         tdo, meta = str(TDO), str(META_GRAPH)  # the meta graph's own row (the store format) is not a graph's
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(meta)):
             obj = q.object
-            if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo) and q.subject.value != meta
-                    and isinstance(obj, (ox.Literal, ox.NamedNode))):
+            if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo)
+                    and isinstance(obj, (ox.Literal, ox.NamedNode)) and q.subject != q.graph_name):  # not the marker
                 out.setdefault(q.subject.value, {})[q.predicate.value[len(tdo):]] = obj.value
         return out
 

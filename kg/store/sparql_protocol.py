@@ -232,8 +232,8 @@ class RemoteStore:
         out: dict[str, dict[str, str]] = {}
         for r in rows:
             s, p = r["s"], r["p"]
-            if isinstance(s, ox.NamedNode) and p.value.startswith(tdo) and s.value != str(META_GRAPH):  # not the store format
-                out.setdefault(s.value, {})[p.value[len(tdo):]] = r["o"].value
+            if isinstance(s, ox.NamedNode) and p.value.startswith(tdo) and s.value != str(META_GRAPH):
+                out.setdefault(s.value, {})[p.value[len(tdo):]] = r["o"].value  # not the store format marker
         return out
 
     def contains_graph(self, graph: str) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.store.base import GraphStore
+from kg.store.marker import check_store_format
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,11 @@ class StoreSpec:
         if self.endpoint is not None:
             from kg.store.sparql_protocol import RemoteStore  # httpx is imported only for a server
 
-            return RemoteStore(self.endpoint, update_url=self.update_endpoint, gsp_url=self.gsp_endpoint,
-                               timeout=self.timeout)
+            remote = RemoteStore(self.endpoint, update_url=self.update_endpoint, gsp_url=self.gsp_endpoint,
+                                 timeout=self.timeout)
+            if read_only:
+                check_store_format(remote)  # a store built with other IRIs would answer wrongly
+            return remote
         from kg.store.embedded import open_store
 
         assert self.path is not None

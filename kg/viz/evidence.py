@@ -10,21 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from kg.evidence import Evidence, evidence_records
 from kg.model import model
 from kg.store.base import GraphStore
-
-EVIDENCE_QUERY = """
-SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
-  ?ev a tdo:Evidence ; oa:hasBody ?body ; oa:hasTarget ?t .
-  ?t oa:hasSource ?art ; oa:hasSelector ?q .
-  ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-  OPTIONAL { ?q oa:prefix ?prefix }
-  OPTIONAL { ?q oa:suffix ?suffix }
-  OPTIONAL { ?t oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start }
-  OPTIONAL { ?ev tdo:role ?role }
-  OPTIONAL { ?ev tdo:attributedTo ?outlet }
-  OPTIONAL { ?m a tdo:Mention ; oa:hasTarget ?t ; oa:hasBody ?mentioned }
-}"""
 
 ARTICLE_QUERY = """
 SELECT ?art ?title ?issued ?publisher ?url WHERE {
@@ -35,24 +23,11 @@ SELECT ?art ?title ?issued ?publisher ?url WHERE {
   OPTIONAL { ?art schema:url ?url }
 }"""
 
+Quote = Evidence
+"""The graph page's name for a piece of evidence (:class:`kg.evidence.Evidence`)."""
+
 ROLE_OF_PROPERTY = {prop: field_name for field_name, (prop, _) in model().field_properties().items()}
 """Property IRI -> the article field (evidence role) it was mapped from, e.g. tdo:participant -> participants."""
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One piece of evidence: the words, where they are, and who said it according to whom."""
-
-    id: str
-    fact: str
-    exact: str
-    prefix: str
-    suffix: str
-    start: int | None
-    role: str | None
-    outlet: str | None  # IRI of the outlet the article attributes it to
-    article: str
-    mentioned: str | None  # entity named by the quoted words, when the evidence is a mention
 
 
 @dataclass(frozen=True)
@@ -71,14 +46,8 @@ def _v(term: Any) -> str | None:
 def load_evidence(store: GraphStore, facts: set[str]) -> tuple[dict[str, list[Quote]], dict[str, ArticleInfo]]:
     """Quotes by fact IRI (for the given facts) and the articles they come from."""
     by_fact: dict[str, dict[str, Quote]] = defaultdict(dict)
-    for r in store.query(EVIDENCE_QUERY):
-        body = r["body"].value
-        if body not in facts:
-            continue
-        q = Quote(id=r["ev"].value, fact=body, exact=r["exact"].value, prefix=_v(r["prefix"]) or "",
-                  suffix=_v(r["suffix"]) or "", start=int(r["start"].value) if r["start"] is not None else None,
-                  role=_v(r["role"]), outlet=_v(r["outlet"]), article=r["art"].value, mentioned=_v(r["mentioned"]))
-        by_fact[body].setdefault(q.id, q)
+    for q in evidence_records(store, facts):
+        by_fact[q.fact].setdefault(q.id, q)
     articles: dict[str, ArticleInfo] = {}
     wanted = {q.article for qs in by_fact.values() for q in qs.values()}
     for r in store.query(ARTICLE_QUERY):

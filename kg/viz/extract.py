@@ -35,10 +35,11 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.errors import QueryError
 from kg.model import model
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO
+from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO, sparql_is_inferred
 from kg.ontology import Ontology
+from kg.terms import RESOURCE_IDS, short
 
-ASSERTED = f"!STRENDS(STR(?g), \"/inferred\") && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
+ASSERTED = f"!{sparql_is_inferred('?g')} && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
 """SPARQL filter keeping the asserted data graphs (registry and articles), not entailments or the ontology."""
 
 HOLDING = next(f for f in model().families.values() if f.edge is not None)
@@ -366,15 +367,9 @@ def resolve_entity(g: nx.MultiDiGraph, entity: str, aliases: dict[str, list[str]
     if not candidates:
         raise QueryError(f"no entity in the graph matches {entity!r}; expected an id (e.g. shigeru-ishiba), "
                          "a label or an IRI of a drawn node")
-    shown = "\n".join(f"  {_short(n)}  ({g.nodes[n]['label']})" for n in sorted(candidates)[:15])
+    shown = "\n".join(f"  {short(n, RESOURCE_IDS, unknown='plain')}  ({g.nodes[n]['label']})" for n in sorted(candidates)[:15])
     more = f"\n  ... and {len(candidates) - 15} more" if len(candidates) > 15 else ""
     raise QueryError(f"{entity!r} matches {len(candidates)} entities; give one of these ids:\n{shown}{more}")
-
-
-def _short(iri: str) -> str:
-    from kg.namespaces import TDR
-
-    return iri[len(str(TDR)):] if iri.startswith(str(TDR)) else iri
 
 
 def ego(g: nx.MultiDiGraph, center: str, depth: int) -> nx.MultiDiGraph:

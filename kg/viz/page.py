@@ -28,8 +28,9 @@ from rdflib.namespace import RDFS
 
 from kg.errors import AssetError
 from kg.fileio import write_text
-from kg.namespaces import TDO, TDR
+from kg.namespaces import TDO
 from kg.ontology import Ontology
+from kg.terms import RESOURCE_IDS, short
 from kg.viz.evidence import ArticleInfo, Quote, edge_quotes
 from kg.viz.extract import Extraction
 from kg.viz.layout import PAGE_BETWEENNESS_SAMPLES, centrality, positions, sizes
@@ -99,10 +100,6 @@ class View:
     source: str
 
 
-def _short(iri: str) -> str:
-    return iri[len(str(TDR)):] if iri.startswith(str(TDR)) else iri
-
-
 def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], articles: dict[str, ArticleInfo],
             view: View, g: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """The JSON the page script reads: classes, relations, nodes, edges, quotes and articles."""
@@ -145,7 +142,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
             quote_index[q.id] = len(quote_list)
             quote_list.append({"exact": q.exact, "prefix": q.prefix, "suffix": q.suffix, "role": q.role,
                                "outlet": labels.get(q.outlet, q.outlet) if q.outlet else None,
-                               "fact": labels.get(q.fact, _short(q.fact)), "article": article_index[q.article]})
+                               "fact": labels.get(q.fact, short(q.fact, RESOURCE_IDS, unknown="plain")), "article": article_index[q.article]})
         return quote_index[q.id]
 
     node_ids = {n: i for i, n in enumerate(sorted(g.nodes))}
@@ -157,7 +154,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
             if p in SHOWN_ELSEWHERE:
                 continue
             if is_iri:
-                props.append([property_label(onto, p), labels.get(v, _short(v)), node_ids.get(v), v])
+                props.append([property_label(onto, p), labels.get(v, short(v, RESOURCE_IDS, unknown="plain")), node_ids.get(v), v])
             else:
                 props.append([property_label(onto, p), v, None, None])
         status = [{"date": c.date, "status": onto.label(c.status), "until": c.until, "inForce": c.in_force,
@@ -165,7 +162,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
                   for c in ex.statuses.get(n, [])]
         ev = [q_ref(q) for f in d.get("facts", [n]) for q in quotes.get(f, [])]
         x, y = pos[n]
-        nodes.append({"id": i, "iri": n, "short": _short(n), "label": d["label"], "cls": class_index[d["cls"]],
+        nodes.append({"id": i, "iri": n, "short": short(n, RESOURCE_IDS, unknown="plain"), "label": d["label"], "cls": class_index[d["cls"]],
                       "x": x, "y": y, "size": size.get(n, 10), "degree": deg.get(n, 0),
                       "betweenness": round(bc.get(n, 0.0), 4), "valid": d.get("valid"), "props": props,
                       "status": status, "ev": sorted(set(ev), key=ev.index),
@@ -173,7 +170,7 @@ def payload(ex: Extraction, onto: Ontology, quotes: dict[str, list[Quote]], arti
     edges: list[dict[str, Any]] = []
     for s, o, p, d in sorted(g.edges(keys=True, data=True), key=lambda e: (node_ids[e[0]], node_ids[e[1]], e[2])):
         ev = [q_ref(q) for q in edge_quotes(quotes, d.get("facts", []), s, p, o)]
-        facts = [labels.get(f, _short(f)) for f in d.get("facts", []) if f not in (s, o)]
+        facts = [labels.get(f, short(f, RESOURCE_IDS, unknown="plain")) for f in d.get("facts", []) if f not in (s, o)]
         edges.append({"id": len(edges), "from": node_ids[s], "to": node_ids[o], "rel": rel_index[p],
                       "valid": d.get("valid"), "facts": facts, "ev": ev})
     # the days on which something appears or disappears: the date slider steps through these
