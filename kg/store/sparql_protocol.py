@@ -161,15 +161,17 @@ class RemoteStore:
         with self._lock:
             if self.union_mode != "auto":
                 return self.union_mode
-            probe = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
-            rows = list(self._post_query(probe, []))
+            named = "GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o))"
+            # a triple of a named graph that the default graph lacks (the default graph holds the knowledge
+            # graph, so most named triples are in it too): there is one unless the default graph is the union
+            rows = list(self._post_query(f"SELECT ?s ?p ?o WHERE {{ {named} FILTER NOT EXISTS {{ ?s ?p ?o }} }} LIMIT 1", []))
             if not rows:
-                return "param"  # empty store: nothing to tell apart; decide on the next call
-            s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
-            ask = f"ASK {{ {s} {p} {o} }}"
-            if bool(self._post_query(ask, [])):
+                if not list(self._post_query(f"SELECT ?s WHERE {{ {named} }} LIMIT 1", [])):
+                    return "param"  # empty store: nothing to tell apart; decide on the next call
                 self.union_mode = "server"
             else:
+                s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
+                ask = f"ASK {{ {s} {p} {o} }}"
                 try:
                     self.union_mode = "param" if bool(self._post_query(ask, [("union-default-graph", "")])) else "dataset"
                 except (QueryError, EndpointError):
