@@ -302,14 +302,18 @@ def _tidy_expected(what: str) -> str:
 def graph_lines_to_triples(nquads_text: str, graph: str) -> str:
     """N-Quads lines of one graph -> N-Triples (the graph term removed); every line ends in a newline.
 
+    Lines end at ``\\n`` only: a literal may hold U+2028, U+0085 and other characters that
+    ``str.splitlines`` breaks at, and a line cut there would break (or change) the update.
+
     >>> graph_lines_to_triples('<http://e/a> <http://e/b> "c" <http://e/g> .\\n<x:s> <x:p> <x:o> <http://e/g> .', "http://e/g")
     '<http://e/a> <http://e/b> "c" .\\n<x:s> <x:p> <x:o> .\\n'
     """
     suffix = f" <{graph}> .\n"
     out = []
-    for line in nquads_text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            line += "\n"
+    for line in nquads_text.split("\n"):
+        if not line:
+            continue
+        line += "\n"
         out.append(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line)
     return "".join(out)
 

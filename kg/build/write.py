@@ -49,7 +49,8 @@ from kg.store.marker import mark_new_store, mark_store_format, stored_format
 def _ontology_nquads(onto: Ontology) -> str:
     nt = onto.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     g = f" <{ONTOLOGY_GRAPH}> .\n"
-    return "".join(line[:-2] + g for line in sorted(nt.splitlines(keepends=True)) if line.strip())
+    # lines end at "\n" only (a literal may hold U+2028 and others that str.splitlines breaks at)
+    return "".join(line.rstrip()[:-1] + g for line in sorted(nt.split("\n")) if line.strip())
 
 
 def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, key: str,
