@@ -480,6 +480,17 @@ def test_push_keeps_other_graphs_unless_prune(runner: Any, server: Server, embed
     assert_same_graphs(server.store(), open_store(embedded, read_only=True))
 
 
+def test_push_replaces_the_knowledge_graph_of_the_server(runner: Any, server: Server, embedded: Path) -> None:
+    """Finding 16 (KG): push copies the default graph (the knowledge graph) too, replacing what the server held
+    there; pull brings it back."""
+    server.store().update("INSERT DATA { <http://e/stale> <http://e/p> 'left over' }")
+    pushed = runner.invoke(cli, ["push", "--store", str(embedded), "--endpoint", server.url])
+    assert pushed.exit_code == 0, pushed.output
+    local = set(open_store(embedded, read_only=True).quads(None))
+    assert local and set(server.store().quads(None)) == local
+    assert f"the knowledge graph ({len(local)} triples)" in pushed.output
+
+
 def test_pushed_store_answers_a_query_after_rebuild_of_one_article(server: Server, tmp_path: Path) -> None:
     """Build locally, push, rebuild one article to the server: the server's manifest makes it incremental."""
     make_corpus(tmp_path / "c", 3)

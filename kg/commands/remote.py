@@ -51,7 +51,7 @@ def _copy(src: GraphStore, dst: GraphStore, prune: bool, quiet: bool, verb: str)
     if not quiet:
         dropped = f", {len(report.dropped)} dropped" if report.dropped is not None else ""
         click.echo(f"{src.describe()} -> {dst.describe()}: {report.graphs} graph(s), {report.quads} quads copied"
-                   f"{dropped}; {dst.quad_count()} quads there now")
+                   f" and the knowledge graph ({report.default_quads} triples){dropped}; {dst.quad_count()} quads there now")
 
 
 @click.command()
