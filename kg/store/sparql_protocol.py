@@ -219,6 +219,9 @@ class RemoteStore:
         return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
 
     def quad_count(self, graph: str | None = None) -> int:
+        """The quads of one named graph, or of the whole store: every named graph and the server's own default
+        graph (the knowledge graph), except on a server whose default graph is the union of the others
+        (``union_mode == "server"``), which cannot tell its own default graph apart: there, the named graphs'."""
         if graph is not None:
             q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nq.iri(graph)} {{ ?s ?p ?o }} }}"
             return int(self._select(q)[0]["n"].value)
