@@ -17,7 +17,7 @@ from kg.query import run_query
 from kg.store import open_store
 
 P = ox.NamedNode("urn:x:p")
-G = ox.NamedNode("urn:x:g")
+G = ox.DefaultGraph()  # the graph ad-hoc queries read (the knowledge graph's place)
 # subject local name -> literal value; sorted by subject, the clean row comes first
 HOSTILE = {"a-plain": "plain words", "b-soh": "one\x01two", "c-esc": "\x1b[31mred\x1b[0m",
            "d-nul": "nul\x00byte", "e-nonchar": "non\ufffechar"}
