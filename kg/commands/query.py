@@ -41,7 +41,7 @@ def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> 
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL UPDATE to change the store.")
 @click.option("--union", "union", is_flag=True,
               help="Make the default graph the union of all named graphs (articles with their evidence) instead "
-                   "of the knowledge graph (library queries use it until they are rewritten for the knowledge graph).")
+                   "of the knowledge graph.")
 def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, output: str, timeout: float,
           allow_update: bool, union: bool) -> None:
     """Run QUERY: a library query name (see `tradekg queries`), a .rq file, or SPARQL text.
@@ -51,8 +51,8 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
     knowledge graph: each statement once, with its entailments (so `?x a
     tdo:Official` finds a HeadOfGovernment), provenance (tdo:reportedIn,
     tdo:sourceCount) and derived facts (see docs/knowledge-graph.md); each
-    article's own graph, with its evidence, is GRAPH <tdg:article/ID>. Library
-    queries, and --union, see the union of the named graphs instead.
+    article's own graph, with its evidence, is GRAPH <tdg:article/ID>. --union
+    makes the default graph the union of the named graphs instead.
     ASK exits 0 when true, 1 when false.
 
     \b
@@ -80,7 +80,7 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
     store = spec.open(read_only=True)
     width = shutil.get_terminal_size((250, 24)).columns if output == "-" and sys.stdout.isatty() else 250
     outcome = write_output(output, lambda f: run_query(store, text, f, bindings, fmt=fmt, timeout=timeout or None,
-                                                         source=source, union=union or lib_query is not None, width=width))
+                                                         source=source, union=union, width=width))
     if outcome.rows is not None:
         click.echo(f"{outcome.rows} row{'s' if outcome.rows != 1 else ''}", err=True)
     if outcome.boolean is False:
