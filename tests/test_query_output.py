@@ -17,7 +17,9 @@ from kg.query import run_query
 from kg.store import open_store
 
 P = ox.NamedNode("urn:x:p")
-G = ox.NamedNode("urn:x:g")
+# The knowledge graph change ("one knowledge graph"): ad-hoc `tradekg query` reads the store's default
+# graph (the KG), no longer the union of the named graphs, so the test data goes into the default graph.
+G = ox.DefaultGraph()
 # subject local name -> literal value; sorted by subject, the clean row comes first
 HOSTILE = {"a-plain": "plain words", "b-soh": "one\x01two", "c-esc": "\x1b[31mred\x1b[0m",
            "d-nul": "nul\x00byte", "e-nonchar": "non\ufffechar"}
