@@ -252,9 +252,11 @@ FIXED_SELECTS = {
         ?person a tdo:Official ; rdfs:label ?name .
         ?h tdo:holder ?person ; tdo:post ?post ; tdo:startDate ?start .
         OPTIONAL { ?h tdo:endDate ?end } }""",
-    "quotes-per-fact": """SELECT ?fact ?file ?quote WHERE {
+    # the evidence layer is in the article graphs, not in the knowledge graph (the default graph since the KG
+    # change), hence GRAPH ?g
+    "quotes-per-fact": """SELECT ?fact ?file ?quote WHERE { GRAPH ?g {
         ?ev a tdo:Evidence ; oa:hasBody ?fact ; oa:hasTarget ?t .
-        ?t oa:hasSource/tdo:sourceFile ?file ; oa:hasSelector/oa:exact ?quote }""",
+        ?t oa:hasSource/tdo:sourceFile ?file ; oa:hasSelector/oa:exact ?quote } }""",
     "tariffs-at-least-10": """SELECT DISTINCT ?t ?rate ?imposer WHERE {
         ?t a tdo:Tariff ; tdo:ratePercent ?rate ; tdo:imposedBy ?imposer FILTER(?rate >= 10) }""",
     "meetings-per-month": """SELECT ?month (COUNT(DISTINCT ?m) AS ?meetings) (MAX(?d) AS ?last) WHERE {
