@@ -18,7 +18,7 @@ from typing import Any
 from kg.store.base import GraphStore
 
 EVIDENCE_QUERY = """
-SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE {
+SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?mentioned WHERE { GRAPH ?g {
   ?ev a tdo:Evidence ; oa:hasBody ?body ; oa:hasTarget ?t .
   ?t oa:hasSource ?art ; oa:hasSelector ?q .
   ?q a oa:TextQuoteSelector ; oa:exact ?exact .
@@ -28,8 +28,9 @@ SELECT DISTINCT ?ev ?body ?exact ?prefix ?suffix ?start ?role ?outlet ?art ?ment
   OPTIONAL { ?ev tdo:role ?role }
   OPTIONAL { ?ev tdo:attributedTo ?outlet }
   OPTIONAL { ?m a tdo:Mention ; oa:hasTarget ?t ; oa:hasBody ?mentioned }
-}"""
-"""One row per piece of evidence (and per mention sharing its target): the variables of :class:`Evidence`."""
+} }"""
+"""One row per piece of evidence (and per mention sharing its target): the variables of :class:`Evidence`.
+Evidence is what an article claims, so it is read from the article graphs (the knowledge graph has none)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _v(term: Any) -> str | None:
 def evidence_records(store: GraphStore, facts: Container[str] | None = None) -> Iterator[Evidence]:
     """Every row of :data:`EVIDENCE_QUERY` as an :class:`Evidence` (an evidence IRI may come more than once);
     with ``facts``, only the evidence of those facts (the other rows are not looked at)."""
-    for r in store.query(EVIDENCE_QUERY):
+    for r in store.query(EVIDENCE_QUERY, union=False):
         if facts is not None and r["body"].value not in facts:
             continue
         yield Evidence(id=r["ev"].value, fact=r["body"].value, exact=r["exact"].value, prefix=_v(r["prefix"]) or "",

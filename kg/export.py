@@ -1,18 +1,21 @@
 """Export the store to standard RDF files, and import such files back.
 
-What is exported (the same selection for every format):
+What is exported:
 
-- by default the *asserted* data: the registry graph, every article graph,
-  any other named graph (e.g. one loaded with ``tradekg import``) and the
-  default graph if it holds anything;
-- ``include_inferred`` adds the RDFS entailment graphs (``.../inferred``)
-  and the reasoner's graph; ``include_ontology`` the ontology graph;
-  ``include_meta`` the build manifest (``tdg:meta``). All three make a full
-  backup that ``tradekg import`` restores.
-
-Turtle, N-Triples and JSON-LD hold triples, so they get the *union* of the
-selected graphs (each triple once). TriG and N-Quads keep the named graphs,
-and with them the provenance of every triple.
+- Turtle, N-Triples and JSON-LD hold triples: they get the *knowledge graph*
+  (the store's default graph, :mod:`kg.kg_graph`: every statement once, with
+  its entailments, provenance links and derived facts), read as it is stored;
+  ``include_ontology`` adds the ontology's triples.
+- TriG and N-Quads keep named graphs: the knowledge graph as the default graph,
+  plus the registry graph, every article graph (what each article claims, with
+  its evidence) and any other named graph (e.g. one loaded with
+  ``tradekg import``); ``include_inferred`` adds the RDFS entailment graphs
+  (``.../inferred``) and the reasoner's graph; ``include_ontology`` the ontology
+  graph; ``include_meta`` the build manifest (``tdg:meta``). All three make a
+  full backup that ``tradekg import`` restores.
+- ``article``: that article's named graph (with ``include_inferred`` its
+  entailments, with ``include_ontology`` the ontology); in Turtle, N-Triples
+  and JSON-LD their union.
 
 Everything is streamed through Oxigraph's serializers: no format holds the
 graph in Python memory. Output is deterministic: the same store gives a
@@ -20,7 +23,7 @@ byte-identical file (Oxigraph orders triples by the hashes of their terms, so
 adding a triple does not reorder the others and exports diff cleanly).
 
 The functions take any store object with ``named_graphs()``, ``quads(graph)``,
-``query(sparql, union=...)`` (for the union) and, for import, ``load_rdf``:
+``query(sparql, union=...)`` (for an article with its entailments) and, for import, ``load_rdf``:
 :class:`kg.store.EmbeddedStore` has them, and so can a remote store.
 """
 
@@ -98,15 +101,27 @@ def guess_format(path: str | Path, given: str | None = None, formats: dict[str, 
 
 @dataclass(frozen=True)
 class Selection:
-    """The named graphs to export, and whether the default graph is included."""
+    """The named graphs to export, and whether the default graph (the knowledge graph) is included."""
 
     graphs: tuple[str, ...]
     default_graph: bool = False
+    article: str | None = None
+
+    def describe(self, dataset: bool) -> str:
+        """What the selection is, for the summary line: "the knowledge graph and 13 named graph(s)"."""
+        if self.article is not None:
+            extra = [w for g, w in ((article_inferred_graph(self.article), "its entailments"),
+                                    (str(ONTOLOGY_GRAPH), "the ontology")) if g in self.graphs]
+            return f"article {self.article}" + (f" with {' and '.join(extra)}" if extra else "")
+        parts = ["the knowledge graph"] if self.default_graph else []
+        if self.graphs:
+            parts.append(f"{len(self.graphs)} named graph(s)" if dataset else "the ontology")
+        return " and ".join(parts) or "nothing (the store holds no graph)"
 
 
 def select_graphs(store: GraphStore, article: str | None = None, include_inferred: bool = False,
-                  include_ontology: bool = False, include_meta: bool = False) -> Selection:
-    """The graphs an export covers (see the module docstring)."""
+                  include_ontology: bool = False, include_meta: bool = False, dataset: bool = True) -> Selection:
+    """The graphs an export covers (see the module docstring); ``dataset`` False: for a format of triples."""
     present = store.named_graphs()
     chosen: list[str] = []
     if article is not None:
@@ -123,7 +138,10 @@ def select_graphs(store: GraphStore, article: str | None = None, include_inferre
             chosen.append(article_inferred_graph(article))
         if include_ontology and str(ONTOLOGY_GRAPH) in present:
             chosen.append(str(ONTOLOGY_GRAPH))
-        return Selection(tuple(chosen), default_graph=False)
+        return Selection(tuple(chosen), default_graph=False, article=article)
+    if not dataset:  # the knowledge graph (it holds the entailments already), and the ontology if asked
+        ontology = (str(ONTOLOGY_GRAPH),) if include_ontology and str(ONTOLOGY_GRAPH) in present else ()
+        return Selection(ontology, default_graph=True)
     for g in present:
         if g == str(ONTOLOGY_GRAPH):
             if include_ontology:
@@ -159,7 +177,10 @@ def _iri(v: str) -> str:
 
 
 def union_triples(store: GraphStore, selection: Selection) -> Iterable[ox.Triple]:
-    """Each triple of the selected graphs once (a streaming SPARQL CONSTRUCT)."""
+    """The triples of the selection: the knowledge graph as stored when it is all there is, else each triple
+    of the selected graphs once (a streaming SPARQL CONSTRUCT)."""
+    if selection.default_graph and not selection.graphs:
+        return (q.triple for q in store.quads(None))
     parts = []
     if selection.graphs:
         values = " ".join(_iri(g) for g in selection.graphs)
@@ -209,22 +230,23 @@ def atomic_output(path: str | Path, what: str = "export") -> Iterator[IO[bytes]]
 class ExportReport:
     fmt: str
     statements: int
-    graphs: int
-    default_graph: bool
+    what: str  # Selection.describe
 
     def summary(self) -> str:
+        """What was exported, e.g. ``1790 triples: the knowledge graph (turtle)``."""
         kind = "quads" if self.fmt in DATASET_FORMATS else "triples"
-        return f"{self.statements} {kind} from {self.graphs} graph(s){' and the default graph' if self.default_graph else ''} ({self.fmt})"
+        return f"{self.statements} {kind}: {self.what} ({self.fmt})"
 
 
 def export(store: GraphStore, output: str | Path, fmt: str | None = None, article: str | None = None,
            include_inferred: bool = False, include_ontology: bool = False, include_meta: bool = False) -> ExportReport:
     """Export the store to ``output`` (a file, or ``-`` for standard output)."""
     name = guess_format(output, fmt)
-    selection = select_graphs(store, article, include_inferred, include_ontology, include_meta)
+    selection = select_graphs(store, article, include_inferred, include_ontology, include_meta,
+                              dataset=name in DATASET_FORMATS)
     with atomic_output(output) as out:
         n = write_export(store, out, name, selection)
-    return ExportReport(name, n, len(selection.graphs), selection.default_graph)
+    return ExportReport(name, n, selection.describe(name in DATASET_FORMATS))
 
 
 # ---- import --------------------------------------------------------------

@@ -104,83 +104,6 @@ def _where_group_start(sparql: str) -> int | None:
     return None
 
 
-_BIND_INSIDE_RE = re.compile(r"^#\s*bind-in-subqueries:\s*(?P<names>.*)$")
-
-
-def subquery_params(sparql: str) -> frozenset[str]:
-    """The variables a query's header asks to bind inside its sub-queries too (``# bind-in-subqueries: a, b``).
-
-    >>> sorted(subquery_params("# title: T\\n# bind-in-subqueries: ?speaker, date\\nSELECT * { ?s ?p ?o }"))
-    ['date', 'speaker']
-    """
-    names: set[str] = set()
-    for line in sparql.splitlines():
-        s = line.strip()
-        if s and not s.startswith("#"):
-            break  # only the leading comment block is the header
-        m = _BIND_INSIDE_RE.match(s)
-        if m:
-            names |= {n.strip().lstrip("?$") for n in m.group("names").split(",") if n.strip()}
-    return frozenset(names)
-
-
-def _match_close(toks: list[tuple[str, str, int]], i: int) -> int:
-    """Index of the ``}`` that closes the ``{`` at ``toks[i]`` (len(toks) if unbalanced)."""
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j][0] == "open":
-            depth += 1
-        elif toks[j][0] == "close":
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(toks)
-
-
-def _subquery_groups(sparql: str, names: frozenset[str]) -> list[tuple[int, list[str]]]:
-    """Where to bind which of ``names`` inside sub-queries: (offset after the ``{`` of a sub-query's WHERE
-    group, the names it binds there), for every sub-query that projects the name as a plain variable
-    (not ``*``, not ``AS``), has no LIMIT or OFFSET, and sits in a chain of sub-queries that all project it
-    (otherwise its variable of that name is another variable).
-    """
-    toks = list(_tokens(sparql))
-    main = next((n for n, (k, t, _) in enumerate(toks) if k == "word" and t.upper() in _FORMS), None)
-    if main is None or not names:
-        return []
-    scopes: list[tuple[int, int, frozenset[str]]] = []  # (group open, group close, names bound there)
-    points: list[tuple[int, list[str]]] = []
-    for k in range(main + 1, len(toks)):
-        if not (toks[k][0] == "word" and toks[k][1].upper() == "SELECT" and toks[k - 1][0] == "open"):
-            continue
-        end = _match_close(toks, k - 1)
-        projected: set[str] = set()
-        star, paren, g = False, 0, k + 1
-        while g < len(toks):
-            kind, text, _ = toks[g]
-            if kind == "open" and paren == 0:
-                break
-            if text == "(":
-                paren += 1
-            elif text == ")":
-                paren -= 1
-            elif paren == 0 and kind == "var":
-                projected.add(text[1:])
-            elif paren == 0 and text == "*":
-                star = True
-            g += 1
-        if g >= len(toks):
-            continue
-        close = _match_close(toks, g)
-        limited = any(t[0] == "word" and t[1].upper() in ("LIMIT", "OFFSET") for t in toks[close + 1:end])
-        outer = next((sc for sc in reversed(scopes) if sc[0] < k < sc[1]), None)
-        allowed = names if outer is None else outer[2]
-        bound = frozenset() if star or limited else allowed & projected
-        scopes.append((g, close, bound))
-        if bound:
-            points.append((toks[g][2] + 1, sorted(bound)))
-    return points
-
-
 def _values_block(names: list[str], substitutions: dict[str, Any]) -> str:
     return ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
             + " ".join(_term(substitutions[n], n) for n in names) + ") }")
@@ -193,14 +116,8 @@ def _term(value: Any, name: str) -> str:
 
 
 def bind_values(sparql: str, substitutions: dict[str, Any] | None) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the outermost WHERE group.
-
-    A variable the query's header names in ``# bind-in-subqueries:`` is also bound at the start of
-    every sub-query that projects it (see :func:`_subquery_groups`). Oxigraph evaluates a sub-query on
-    its own, before the outer binding can narrow it, so this lets a library query that needs one
-    ``SELECT DISTINCT`` per property answer for one official without computing every official's rows.
-    It gives the same answers whenever those sub-queries bind the variable in every solution, which
-    the query's author vouches for by naming it (``tests/test_queries.py`` compares both ways).
+    """Bind variables by a ``VALUES`` block at the start of the outermost WHERE group (standard SPARQL 1.1:
+    any engine runs the result; a sub-query does not see the block, its variables are its own).
 
     >>> print(bind_values('SELECT ?n WHERE { ?p <http://e/name> ?n }', {"p": ox.NamedNode("http://e/a")}))
     SELECT ?n WHERE {
@@ -208,9 +125,6 @@ def bind_values(sparql: str, substitutions: dict[str, Any] | None) -> str:
      ?p <http://e/name> ?n }
     >>> bind_values('ASK { ?s ?p ?o }', {"o": ox.Literal('say "hi" }')})
     'ASK {\\nVALUES (?o) { ("say \\\\"hi\\\\" }") }\\n ?s ?p ?o }'
-    >>> q = '# bind-in-subqueries: p\\nSELECT ?n { { SELECT ?p ?n { ?p <http://e/name> ?n } } }'
-    >>> print(bind_values(q, {"p": ox.NamedNode("http://e/a")}).splitlines()[-2])
-    VALUES (?p) { (<http://e/a>) }
     """
     if not substitutions:
         return sparql
@@ -222,11 +136,7 @@ def bind_values(sparql: str, substitutions: dict[str, Any] | None) -> str:
     at = _where_group_start(sparql)
     if at is None:  # no group to open (CONSTRUCT WHERE, DESCRIBE <x>): a trailing VALUES clause
         return sparql.rstrip() + "\n" + block + "\n"
-    inside = subquery_params(sparql) & frozenset(names)
-    points = [(at, block), *((o, _values_block(ns, substitutions)) for o, ns in _subquery_groups(sparql, inside))]
-    for offset, text in sorted(points, reverse=True):
-        sparql = sparql[:offset] + "\n" + text + "\n" + sparql[offset:]
-    return sparql
+    return sparql[:at] + "\n" + block + "\n" + sparql[at:]
 
 
 def bind_terms(sparql: str, substitutions: dict[str, Any] | None) -> str:
@@ -302,14 +212,18 @@ def _tidy_expected(what: str) -> str:
 def graph_lines_to_triples(nquads_text: str, graph: str) -> str:
     """N-Quads lines of one graph -> N-Triples (the graph term removed); every line ends in a newline.
 
+    Lines end at ``\\n`` only: a literal may hold U+2028, U+0085 and other characters that
+    ``str.splitlines`` breaks at, and a line cut there would break (or change) the update.
+
     >>> graph_lines_to_triples('<http://e/a> <http://e/b> "c" <http://e/g> .\\n<x:s> <x:p> <x:o> <http://e/g> .', "http://e/g")
     '<http://e/a> <http://e/b> "c" .\\n<x:s> <x:p> <x:o> .\\n'
     """
     suffix = f" <{graph}> .\n"
     out = []
-    for line in nquads_text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            line += "\n"
+    for line in nquads_text.split("\n"):
+        if not line:
+            continue
+        line += "\n"
         out.append(line[: -len(suffix)] + " .\n" if line.endswith(suffix) else line)
     return "".join(out)
 

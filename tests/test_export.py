@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.build import build
 from kg.cli import cli
@@ -104,11 +105,11 @@ def test_round_trip_keeps_blank_nodes(runner, tmp_path: Path, fmt: str) -> None:
     if fmt in ("trig", "nquads"):
         assert_same_dataset(original, dataset_of(exported, fmt))
         assert_same_dataset(dataset_of(exported, fmt), dataset_of(again, fmt))
-    else:
-        union = Graph()
-        for s, p, o, _ in original.quads():
-            union.add((s, p, o))
-        assert isomorphic(union, graph_of(exported, fmt))
+    else:  # a format of triples holds the default graph (the knowledge graph of a TradeKG store)
+        default = Graph()
+        for s, p, o in original.default_graph:
+            default.add((s, p, o))
+        assert isomorphic(default, graph_of(exported, fmt))
         assert isomorphic(graph_of(exported, fmt), graph_of(again, fmt))
 
 
@@ -137,7 +138,7 @@ def test_default_selection_is_asserted_data_only(runner, corpus_store: Path, tmp
     finally:
         store.close()
     assert article_graph(SEED_ID) in articles
-    assert names == {str(REGISTRY_GRAPH)} | articles
+    assert names == {str(DATASET_DEFAULT_GRAPH_ID), str(REGISTRY_GRAPH)} | articles
 
 
 def test_include_flags_add_entailments_ontology_and_manifest(runner, corpus_store: Path, tmp_path: Path) -> None:
@@ -150,7 +151,7 @@ def test_include_flags_add_entailments_ontology_and_manifest(runner, corpus_stor
     export(runner, corpus_store, full, "--all")
     store = open_store(corpus_store, read_only=True)
     try:
-        assert set(graphs_by_name(dataset_of(full, "nquads"))) == set(store.named_graphs())
+        assert set(graphs_by_name(dataset_of(full, "nquads"))) == {*store.named_graphs(), str(DATASET_DEFAULT_GRAPH_ID)}
         assert sum(1 for _ in dataset_of(full, "nquads").quads()) == store.quad_count()
     finally:
         store.close()
@@ -267,3 +268,49 @@ def test_import_of_a_missing_file_creates_no_store(runner, tmp_path: Path) -> No
     result = import_(runner, tmp_path / "missing.nq", tmp_path / "new-store")
     assert result.exit_code == 2
     assert not (tmp_path / "new-store").exists()
+
+
+def _quads(store_path: Path, default_only: bool = False) -> set[str]:
+    db = ox.Store.read_only(str(store_path))
+    graph = ox.DefaultGraph() if default_only else None
+    return {str(q) for q in db.quads_for_pattern(None, None, None, graph)}
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_a_format_of_triples_is_the_knowledge_graph(runner, corpus_store: Path, tmp_path: Path, fmt: str) -> None:
+    """Issue 16 point 6: Turtle, N-Triples and JSON-LD export the knowledge graph (the store's default graph),
+    not the union of the named graphs (which holds the articles' evidence layer), and say so."""
+    out = tmp_path / f"kg.{EXT[fmt]}"
+    result = runner.invoke(cli, ["export", "--store", str(corpus_store), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"\d+ triples: the knowledge graph \({fmt}\)", result.output), result.output
+    db = ox.Store.read_only(str(corpus_store))
+    kg = ox.serialize([q.triple for q in db.quads_for_pattern(None, None, None, ox.DefaultGraph())], None,
+                      ox.RdfFormat.N_TRIPLES)
+    expected = Graph().parse(data=kg.decode(), format="nt")
+    assert len(expected) > 1000
+    assert isomorphic(graph_of(out, fmt), expected)
+
+
+@pytest.mark.parametrize("everything", [False, True], ids=["default", "all"])
+def test_trig_export_reimported_gives_the_same_quads(runner, corpus_store: Path, tmp_path: Path, everything: bool) -> None:
+    """Issue 16 point 6: a TriG export holds the knowledge graph as its default graph beside the article graphs;
+    imported into an empty store it gives the same quads (with --all: the whole store)."""
+    out = tmp_path / "dump.trig"
+    export(runner, corpus_store, out, *(["--all"] if everything else []))
+    restored = tmp_path / "restored"
+    assert import_(runner, out, restored).exit_code == 0
+    got = _quads(restored)
+    assert _quads(restored, True) == _quads(corpus_store, True)
+    if everything:  # the ontology's blank nodes get new labels: compare the rest, and the number of quads
+        whole = _quads(corpus_store)
+        assert len(got) == len(whole)
+        assert {q for q in got if "_:" not in q} == {q for q in whole if "_:" not in q}
+    else:
+        store = open_store(corpus_store, read_only=True)
+        try:
+            named = {str(q) for g in [str(REGISTRY_GRAPH), *(g for g in store.named_graphs() if "/article/" in g
+                                                              and not g.endswith("/inferred"))] for q in store.quads(g)}
+        finally:
+            store.close()
+        assert got == _quads(corpus_store, True) | named

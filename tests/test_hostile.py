@@ -214,6 +214,57 @@ def test_update_needs_allow_update(runner: CliRunner, injection_store: Path) -> 
     assert _dump(injection_store) == before
 
 
+# ---------------------------------------------------------- update text ----
+LINE_BREAKERS = ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\r\n", "\r", "\t", "\x7f"]
+UPDATE_HOSTILE = [*HOSTILE_STRINGS, *(f"a{c}b" for c in LINE_BREAKERS), *INJECTIONS, "\\u0022", "\\\u2028",
+                  '" . } ; DROP ALL ; INSERT DATA { <x:a> <x:b> "', "x\u2028\" <http://e/g> .\n<x:s> <x:p> \"y",
+                  "y" * 100_000]
+"""Strings a build pastes into SPARQL Update text: names, titles and quotes from the input files."""
+
+
+def _update_store(strings: list[str]) -> tuple[ox.Store, list[ox.Quad]]:
+    """A store holding one canary quad, and the quads of one article-like graph with the strings as literals."""
+    store = ox.Store()
+    canary = ox.Quad(ox.NamedNode("http://e/canary"), ox.NamedNode("http://e/p"), ox.Literal("alive"),
+                     ox.NamedNode("http://e/other"))
+    store.add(canary)
+    g = ox.NamedNode("http://e/g")
+    quads = [ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(v, language="en" if i % 2 else None), g)
+             for i, v in enumerate(strings)]
+    return store, quads
+
+
+def test_hostile_literals_in_graph_update_text_stay_inert() -> None:
+    """Finding 16 (KG): the article graphs' N-Quads pasted into SPARQL Update text keep every literal whole.
+
+    A line separator inside a literal (U+2028, U+0085, ...) once split the N-Quads line and broke the update
+    ('expected one of "\\"', ...): every hostile string must be stored exactly, and nothing else change."""
+    from kg import nquads as nq
+    from kg.sparql import replace_graph_update
+
+    store, quads = _update_store(UPDATE_HOSTILE)
+    text = "".join(f"<{q.subject.value}> <{q.predicate.value}> "
+                   f"{nq.lit(q.object.value, q.object.language)} <http://e/g> .\n" for q in quads)
+    store.update(replace_graph_update("http://e/g", [("http://e/g", text)], [("sourceHash", "a\u2028b")]))
+    assert set(store.quads_for_pattern(None, None, None, ox.NamedNode("http://e/g"))) == set(quads)
+    assert len(store) == len(quads) + 2, "the canary and one manifest row besides the graph"
+
+
+def test_hostile_literals_in_knowledge_graph_update_stay_inert() -> None:
+    """Finding 16 (KG): the knowledge graph's update renders every term as valid SPARQL: hostile literals are
+    inserted exactly as they are, and deleted again, and nothing else changes."""
+    from kg.kg_graph import content, kg_update
+
+    store, quads = _update_store(UPDATE_HOSTILE)
+    new = content("http://e/g", quads, [])
+    store.update(kg_update([], [new]))
+    kg = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert kg == {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    store.update(kg_update([new], []))
+    assert list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) == []
+    assert len(store) == 1, "only the canary is left"
+
+
 # ------------------------------------------------------------------ page ----
 PAYLOADS = {
     "script": "<script>window.__pwned='script'</script>",

@@ -208,3 +208,27 @@ def test_an_empty_store_needs_no_marker(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     folder = _one_article_corpus(tmp_path)
     assert runner.invoke(cli, ["build", str(folder), "--store", str(store)]).exit_code == 0
+
+
+@pytest.mark.parametrize("old", [None, "1"], ids=["unmarked", "older"])
+def test_serve_refuses_a_store_of_an_older_format(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  old: str | None) -> None:
+    """Issue 16 point 6: `tradekg serve` gives a standard client the knowledge graph as the default graph, so a
+    store built before it (no KG) is refused like the other read commands: exit 2, one line with the upgrade
+    command, and no server is started."""
+    import kg.commands.remote
+
+    def no_server(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a server was started")
+
+    monkeypatch.setattr(kg.commands.remote.subprocess, "Popen", no_server)
+    folder = _one_article_corpus(tmp_path)
+    store = tmp_path / "store"
+    build([folder], store)
+    _without_marker(store, old)
+    from kg.store.server import free_port
+
+    result = runner.invoke(cli, ["serve", "--store", str(store), "--port", str(free_port())])
+    assert result.exit_code == 2, result.output
+    lines = [x for x in result.output.splitlines() if x.strip()]
+    assert len(lines) == 1 and f"tradekg build --force --store {store} ARTICLES..." in lines[0], result.output

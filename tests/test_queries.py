@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -21,10 +20,9 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from kg.errors import QueryError
+from kg.kg_graph import full_recompute
 from kg.namespaces import PREFIXES
-from kg.query import LIBRARY_DIR, bind, compact, load_library, parse_header
-from kg.sparql import bind_values, subquery_params
+from kg.query import LIBRARY_DIR, bind, compact, load_library
 from kg.store import open_store
 from tests.conftest import SEED_ID  # type: ignore[import-not-found]
 
@@ -38,7 +36,7 @@ def run(store_path: Path, name: str, params: dict[str, str] | None = None) -> tu
     """Run a library query; (column names, rows of compact values)."""
     query = LIBRARY[name]
     store = open_store(store_path, read_only=True)
-    result = store.query(query.text, substitutions=bind(query, params or {}))
+    result = store.query(query.text, substitutions=bind(query, params or {}), union=False)
     names = [v.value for v in result.variables]
     return names, [[compact(row[i]) for i in range(len(names))] for row in result]
 
@@ -104,37 +102,6 @@ def _normalise(rows: list[list[str]], split: dict[str, str], columns: list[str])
             cells.append(value)
         out.append(tuple(cells))
     return out
-
-
-def test_bind_in_subqueries_must_name_declared_parameters() -> None:
-    with pytest.raises(QueryError, match=r"q\.rq: '# bind-in-subqueries:' names spekaer, which is not a declared"):
-        parse_header("# title: T\n# question: Q?\n# param: speaker iri required\n# bind-in-subqueries: spekaer\n"
-                     "SELECT ?speaker { ?s ?p ?speaker }", "q.rq")
-
-
-def _bound_inside(name: str) -> bool:
-    return bool(subquery_params(LIBRARY[name].text))
-
-
-@pytest.mark.parametrize("name, case", [c for c in expected_cases() if _bound_inside(c.values[0])])
-def test_binding_inside_subqueries_gives_the_same_answers(corpus_store: Path, name: str, case: dict[str, Any]) -> None:
-    """A query whose header says ``# bind-in-subqueries:`` answers the same, in the same order, with that
-    line removed (the parameter then bound only in the outer group, as for any other query)."""
-    query = LIBRARY[name]
-    subs = bind(query, case.get("params") or {})
-    inside = subquery_params(query.text) & set(subs)
-    plain = re.sub(r"(?m)^#\s*bind-in-subqueries:.*\n", "", query.text)
-    assert not subquery_params(plain)
-    if inside:  # the header line really moves the binding into sub-queries
-        assert bind_values(query.text, subs).count("VALUES (") > bind_values(plain, subs).count("VALUES (")
-    store = open_store(corpus_store, read_only=True)
-
-    def rows(text: str) -> list[list[str]]:
-        result = store.query(text, substitutions=subs)
-        names = [v.value for v in result.variables]
-        return [[compact(row[i]) for i in range(len(names))] for row in result]
-
-    assert rows(query.text) == rows(plain)
 
 
 @pytest.mark.parametrize("name, case", expected_cases())
@@ -238,7 +205,8 @@ def broken_store(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -
     shutil.copytree(corpus_store, dest, ignore=shutil.ignore_patterns("LOCK", "tradekg.lock"))
     store = open_store(dest, read_only=False)
     body = "\n".join(snippet for snippet, _ in BROKEN.values())
-    store.update("INSERT DATA { GRAPH tdg:article\\/broken { " + body + " } }")
+    store.update("INSERT DATA { GRAPH <https://w3id.org/tradekg/graph/article/broken> { " + body + " } }")
+    full_recompute(store)  # the checks read the knowledge graph
     store.flush()
     del store
     return dest

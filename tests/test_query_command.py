@@ -99,7 +99,7 @@ SELECT_OFFICIALS = "SELECT ?official ?name WHERE { ?official a tdo:Official ; rd
 
 def _expected_officials(store: Path) -> list[tuple[str, str]]:
     s = open_store(store, read_only=True)
-    return [(r[0].value, r[1].value) for r in s.query(SELECT_OFFICIALS)]
+    return [(r[0].value, r[1].value) for r in s.query(SELECT_OFFICIALS, union=False)]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
@@ -165,8 +165,8 @@ def test_timeout_path_gives_the_same_answer_as_in_process(corpus_store: Path) ->
     store = open_store(corpus_store, read_only=True)
     date = ox.Literal("2025-04-20", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
     a, b = io.BytesIO(), io.BytesIO()
-    run_query(store, query.text, a, {"date": date}, fmt="json", timeout=None)
-    run_query(store, query.text, b, {"date": date}, fmt="json", timeout=60)
+    run_query(store, query.text, a, {"date": date}, fmt="json", timeout=None, union=False)
+    run_query(store, query.text, b, {"date": date}, fmt="json", timeout=60, union=False)
     rows_a, rows_b = (json.loads(x.getvalue())["results"]["bindings"] for x in (a, b))
     assert rows_a == rows_b and rows_a
 

@@ -17,7 +17,6 @@ from kg.query import run_query
 from kg.store import open_store
 
 P = ox.NamedNode("urn:x:p")
-G = ox.NamedNode("urn:x:g")
 # subject local name -> literal value; sorted by subject, the clean row comes first
 HOSTILE = {"a-plain": "plain words", "b-soh": "one\x01two", "c-esc": "\x1b[31mred\x1b[0m",
            "d-nul": "nul\x00byte", "e-nonchar": "non\ufffechar"}
@@ -25,11 +24,12 @@ SELECT_ALL = "SELECT ?s ?v WHERE { ?s <urn:x:p> ?v } ORDER BY ?s"
 
 
 def _store_with(tmp_path: Path, values: dict[str, str]) -> Path:
-    """A store written with pyoxigraph directly (as another tool might), bypassing TradeKG's input checks."""
+    """A store written with pyoxigraph directly (as another tool might), bypassing TradeKG's input checks; the
+    rows are in the default graph, the knowledge graph ``tradekg query`` reads (kg.kg_graph)."""
     path = tmp_path / "store"
     path.mkdir(parents=True)
     s = ox.Store(str(path))
-    s.extend(ox.Quad(ox.NamedNode(f"urn:x:{k}"), P, ox.Literal(v), G) for k, v in values.items())
+    s.extend(ox.Quad(ox.NamedNode(f"urn:x:{k}"), P, ox.Literal(v)) for k, v in values.items())
     s.flush()
     del s
     return path

@@ -79,7 +79,7 @@ def test_post_holding_edge_carries_the_holding_dates(extraction: Any, corpus_sto
     store = open_store(corpus_store, read_only=True)
     rows = list(store.query(f"SELECT ?start ?end WHERE {{ ?h tdo:holder <{ISHIBA}> ; "
                             f"tdo:post <{TDR}post/prime-minister-of-japan> ; tdo:startDate ?start . "
-                            "OPTIONAL { ?h tdo:endDate ?end } }"))
+                            "OPTIONAL { ?h tdo:endDate ?end } }", union=False))  # the KG: each holding once
     expected = sorted([r["start"].value, r["end"].value if r["end"] else None] for r in rows)
     edge = extraction.graph.edges[ISHIBA, TDR + "post/prime-minister-of-japan", str(TDO.heldPost)]
     assert sorted(edge["valid"]) == expected
@@ -285,3 +285,33 @@ def test_query_with_a_syntax_error(runner: CliRunner, corpus_store: Path, tmp_pa
     assert result.exit_code == 2
     assert f"{rq}: the query failed" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+class _KGOnly:
+    """A store that refuses queries over the union of the named graphs (the KG is the default graph)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def query(self, sparql: str, substitutions: Any = None, union: bool = True) -> Any:
+        assert not union, f"read the union of the named graphs: {sparql[:120]}"
+        return self._store.query(sparql, substitutions, union=False)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_page_and_analysis_read_the_knowledge_graph(corpus_store: Path, tmp_path: Path) -> None:
+    """Issue 16 point 6: the graph page, `analyze` and `analyze --path` read entities, facts and edges from
+    the knowledge graph (the default graph) and evidence from the article graphs by GRAPH patterns, never
+    the union of the named graphs with their own deduplication; the page is the one the union gave
+    (tests/drawn.py asks the named graphs)."""
+    from kg.analyze import analyse, path_between
+    from kg.viz import graph_page
+
+    store = _KGOnly(open_store(corpus_store, read_only=True))
+    report = graph_page(store, tmp_path / "g.html")  # type: ignore[arg-type]
+    assert report.nodes > 0 and report.edges > 0 and report.quotes > 0
+    assert analyse(store)["nodes"] == report.nodes  # type: ignore[arg-type]
+    steps = path_between(store, "shigeru-ishiba", "howard-lutnick")["steps"]  # type: ignore[arg-type]
+    assert any(link["quote"] for s in steps for link in s.get("links", []))

@@ -30,24 +30,27 @@ from kg.build.corpus import Corpus
 from kg.build.manifest import _Index
 from kg.build.report import BuildReport
 from kg.build.spool import _Spool
+from kg.kg_graph import full_recompute, kg_update, parse_content, stored_content
 from kg.namespaces import (
     ONTOLOGY_FILE,
     ONTOLOGY_GRAPH,
     REGISTRY_GRAPH,
     REGISTRY_INFERRED_GRAPH,
+    STORE_FORMAT,
     article_id_from_graph,
     inferred_graph_of,
 )
 from kg.ontology import Ontology
 from kg.registry import Registry, registry_quads
 from kg.store import GraphStore, GraphUpdate
-from kg.store.marker import mark_new_store, mark_store_format
+from kg.store.marker import mark_new_store, mark_store_format, stored_format
 
 
 def _ontology_nquads(onto: Ontology) -> str:
     nt = onto.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     g = f" <{ONTOLOGY_GRAPH}> .\n"
-    return "".join(line[:-2] + g for line in sorted(nt.splitlines(keepends=True)) if line.strip())
+    # lines end at "\n" only (a literal may hold U+2028 and others that str.splitlines breaks at)
+    return "".join(line.rstrip()[:-1] + g for line in sorted(nt.split("\n")) if line.strip())
 
 
 def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: GraphStore, key: str,
@@ -57,9 +60,15 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
            force: bool = False) -> BuildReport:
     """Write the checked corpus: ontology and registry if they changed (or are missing from the store, or
     ``force``), the spooled articles, removals."""
+    # ---- the store format: kg.build.run refused an older store unless forced; a forced build rewrites every
+    # graph and then recomputes the knowledge graph from all of them ----
+    held, value = stored_format(store)
+    legacy = held and value != STORE_FORMAT
+
     # ---- write: ontology, registry, then articles in batches -------------
     mark_new_store(store)  # an upgrade (--force over an older store) is marked at the end, when it is complete
     updates: list[GraphUpdate] = []
+    kg_ops = ""
     if (force or index.others.get(str(ONTOLOGY_GRAPH), {}).get("sourceHash") != onto_hash
             or not present(str(ONTOLOGY_GRAPH))):
         updates.append(GraphUpdate(str(ONTOLOGY_GRAPH), _ontology_nquads(onto),
@@ -68,10 +77,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
             or not present(str(REGISTRY_GRAPH))):
         rq = registry_quads(reg, onto)
         inferred = entailments(rq, str(REGISTRY_INFERRED_GRAPH), onto)
+        kg_ops = kg_update([stored_content(store, str(REGISTRY_GRAPH))],
+                           [parse_content(str(REGISTRY_GRAPH), rq.text(), inferred.text())])
         updates.append(GraphUpdate(str(REGISTRY_GRAPH), rq.text(), ((str(REGISTRY_INFERRED_GRAPH), inferred.text()),),
                                    manifest=(("sourceHash", key), ("sourceFile", str(corpus.registry.resolve())))))
     if updates:
-        store.replace_graphs(updates)
+        store.replace_graphs(updates, kg=kg_ops)
         for u in updates:
             index.record(u)
         report.quads_written += sum(u.nquads.count("\n") + sum(t.count("\n") for _, t in u.extra_graphs) for u in updates)
@@ -89,10 +100,10 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
         batch_size += prep.quads
         report.built.append(prep.article_id)
         if batch_size >= batch_quads:
-            _write_batch(store, batch, batch_size, report, progress, n_articles)
+            _write_batch(store, batch, batch_size, report, progress, n_articles, present)
             batch, batch_size = [], 0
     if batch:
-        _write_batch(store, batch, batch_size, report, progress, n_articles)
+        _write_batch(store, batch, batch_size, report, progress, n_articles, present)
 
     # ---- remove graphs whose article left the corpus ---------------------
     if prune:
@@ -105,9 +116,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
                 stale.append(g)
     stale = sorted(set(stale) - current_graphs)
     if stale:
-        store.drop_graphs(stale, {g: [inferred_graph_of(g)] for g in stale})
+        gone = kg_update([stored_content(store, g) for g in stale], [])
+        store.drop_graphs(stale, {g: [inferred_graph_of(g)] for g in stale}, kg=gone)
         report.removed = [article_id_from_graph(g) or g for g in stale]
         index.remove(set(stale))
+    if legacy:
+        full_recompute(store)  # also records the store format
     mark_store_format(store)  # before the manifest copy: a write forgets it
     if store.capabilities.manifest_cache:
         store.remember_manifest(index.to_cache())  # the manifest as it now is in the store, saved beside it after the flush
@@ -117,9 +131,12 @@ def _write(spool: _Spool, corpus: Corpus, onto: Ontology, reg: Registry, store: 
 
 
 def _write_batch(store: GraphStore, batch: list[GraphUpdate], quads: int, report: BuildReport,
-                 progress: Callable[[int, int], None] | None, total: int) -> None:
-    """Write one batch of article graphs (whole or not at all) and report progress."""
-    store.replace_graphs(batch)
+                 progress: Callable[[int, int], None] | None, total: int, present: Callable[[str], bool]) -> None:
+    """Write one batch of article graphs (whole or not at all) with the knowledge graph's change, and report
+    progress."""
+    old = [stored_content(store, u.graph) for u in batch if present(u.graph)]
+    new = [parse_content(u.graph, u.nquads, "".join(text for _, text in u.extra_graphs)) for u in batch]
+    store.replace_graphs(batch, kg=kg_update(old, new))
     report.quads_written += quads
     if progress:
         progress(len(report.built), total)

@@ -18,19 +18,22 @@ from kg.errors import OutputError
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(ex.FORMATS)), default=None,
               help="RDF format [default: from the extension of FILE; turtle for '-'].")
 @click.option("--graph", "article", metavar="ARTICLE_ID", default=None,
-              help="Export only this article's graph.")
-@click.option("--include-inferred", is_flag=True, help="Add the RDFS entailment graphs (…/inferred).")
-@click.option("--include-ontology", is_flag=True, help="Add the ontology graph.")
+              help="Export only this article's graph (what it claims, with its evidence).")
+@click.option("--include-inferred", is_flag=True,
+              help="TriG/N-Quads, --graph: add the RDFS entailment graphs (…/inferred); the knowledge graph has them.")
+@click.option("--include-ontology", is_flag=True, help="Add the ontology (its graph, in TriG/N-Quads).")
 @click.option("--all", "everything", is_flag=True,
               help="Everything in the store: entailments, ontology and build manifest (a full backup).")
 def export_cmd(spec: StoreSpec, output: str, fmt: str | None, article: str | None, include_inferred: bool,
                include_ontology: bool, everything: bool) -> None:
     """Write the graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
 
-    By default the asserted data only: the registry and every article graph,
-    without the RDFS entailments, the ontology or the build manifest.
-    Turtle, N-Triples and JSON-LD hold the union of those graphs; TriG and
-    N-Quads keep each named graph. The same store always gives the same bytes.
+    Turtle, N-Triples and JSON-LD hold the knowledge graph: every statement
+    once, with its entailments, sources and derived facts. TriG and N-Quads
+    hold it as the default graph, plus the registry and every article graph
+    (what each article claims, with its evidence), without the articles'
+    entailment graphs, the ontology or the build manifest unless asked. The
+    same store always gives the same bytes.
     """
     if fmt is None and output == "-":
         fmt = "turtle"

@@ -39,16 +39,21 @@ def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> 
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, callback=_check_timeout,
               help="Stop the query after this many seconds, at most 1000000 (0: no limit, run in this process).")
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL UPDATE to change the store.")
-@click.option("--named-graphs", is_flag=True,
-              help="Make the default graph empty instead of the union of all graphs (use GRAPH ?g {...}).")
+@click.option("--union", "union", is_flag=True,
+              help="Make the default graph the union of all named graphs (articles with their evidence) instead "
+                   "of the knowledge graph.")
 def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, output: str, timeout: float,
-          allow_update: bool, named_graphs: bool) -> None:
+          allow_update: bool, union: bool) -> None:
     """Run QUERY: a library query name (see `tradekg queries`), a .rq file, or SPARQL text.
 
     The prefixes tdo, tdr, tdg, rdf, rdfs, owl, xsd, skos, dcterms, foaf, prov,
     org, oa, schema, time and wd are predeclared. The default graph is the
-    union of all named graphs, including the inferred ones, so `?x a
-    tdo:Official` finds a HeadOfGovernment. ASK exits 0 when true, 1 when false.
+    knowledge graph: each statement once, with its entailments (so `?x a
+    tdo:Official` finds a HeadOfGovernment), provenance (tdo:reportedIn,
+    tdo:sourceCount) and derived facts (see docs/knowledge-graph.md); each
+    article's own graph, with its evidence, is GRAPH <tdg:article/ID>. --union
+    makes the default graph the union of the named graphs instead.
+    ASK exits 0 when true, 1 when false.
 
     \b
     tradekg query tariffs-in-force --param date=2025-04-20
@@ -75,7 +80,7 @@ def query(query_spec: str, spec: StoreSpec, params: tuple[str, ...], fmt: str, o
     store = spec.open(read_only=True)
     width = shutil.get_terminal_size((250, 24)).columns if output == "-" and sys.stdout.isatty() else 250
     outcome = write_output(output, lambda f: run_query(store, text, f, bindings, fmt=fmt, timeout=timeout or None,
-                                                         source=source, union=not named_graphs, width=width))
+                                                         source=source, union=union, width=width))
     if outcome.rows is not None:
         click.echo(f"{outcome.rows} row{'s' if outcome.rows != 1 else ''}", err=True)
     if outcome.boolean is False:

@@ -51,7 +51,7 @@ def _copy(src: GraphStore, dst: GraphStore, prune: bool, quiet: bool, verb: str)
     if not quiet:
         dropped = f", {len(report.dropped)} dropped" if report.dropped is not None else ""
         click.echo(f"{src.describe()} -> {dst.describe()}: {report.graphs} graph(s), {report.quads} quads copied"
-                   f"{dropped}; {dst.quad_count()} quads there now")
+                   f" and the knowledge graph ({report.default_quads} triples){dropped}; {dst.quad_count()} quads there now")
 
 
 @click.command()
@@ -93,11 +93,12 @@ def serve(store_path: Path, port: int, allow_update: bool) -> None:
     While it runs, the store directory is in use by the server: a build must
     wait (read-write server) or will not be seen until restart (read-only).
     """
-    from kg.store import forget_manifest_cache, write_lock
+    from kg.store import forget_manifest_cache, open_store, write_lock
     from kg.store.server import find_oxigraph, stop_process, wait_until_ready
 
     if not (store_path / "CURRENT").exists():
         raise StoreError(f"{store_path}: no TradeKG store here; build one with: tradekg build articles --store {store_path}")
+    open_store(store_path, read_only=True).close()  # refuses a store of an older format, with the upgrade command
     binary = find_oxigraph()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:

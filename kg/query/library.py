@@ -23,7 +23,6 @@ from pathlib import Path
 
 from kg import resources
 from kg.errors import QueryError
-from kg.sparql import subquery_params
 
 LIBRARY_DIR = resources.path("queries")
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal", "boolean")
@@ -105,11 +104,6 @@ def parse_header(text: str, path: str) -> tuple[dict[str, str], tuple[Param, ...
                 last = key
         elif last is not None and body.strip():
             header[last] = (header[last] + " " + body.strip()).strip()
-    undeclared = sorted(n for n in subquery_params(text) if not any(p.name == n for p in params))
-    if undeclared:
-        raise QueryError(f"{path}: '# bind-in-subqueries:' names {', '.join(undeclared)}, which "
-                         f"{'is not a declared parameter' if len(undeclared) == 1 else 'are not declared parameters'}; "
-                         "expected names from its '# param:' lines")
     return header, tuple(params)
 
 

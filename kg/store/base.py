@@ -49,6 +49,11 @@ class Capabilities:
     request (or ``flush``) waits for it and raises its error."""
     fast_lookup: bool = False
     """:meth:`GraphStore.contains_graph` costs microseconds (no round trip to a server)."""
+    kg_graph: str | None = None
+    """Where the knowledge graph lives (:mod:`kg.kg_graph`): None is the store's default graph (Oxigraph,
+    embedded or served). A server whose default graph is the union of all graphs (Virtuoso, Fuseki with
+    unionDefaultGraph) would name a graph here (``tdg:kg``) and readers pass it as ``default-graph-uri``;
+    only the default-graph case is implemented and tested."""
 
 
 @runtime_checkable
@@ -95,11 +100,12 @@ class GraphStore(Protocol):
         ...
 
     # ---- writing -------------------------------------------------------
-    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
-        """Replace each graph whole, with its extra graphs and its manifest row."""
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
+        """Replace each graph whole, with its extra graphs and its manifest row; then apply ``kg``, the SPARQL
+        Update operations maintaining the knowledge graph (:func:`kg.kg_graph.kg_update`)."""
         ...
 
-    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:
         ...
 
     def update(self, sparql: str) -> None:

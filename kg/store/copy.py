@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import META_GRAPH, STORE_FORMAT, inferred_graph_of
+from kg.sparql import insert_data
 from kg.store.base import GraphStore, GraphUpdate
 from kg.store.marker import mark_store_format, stored_format
 
@@ -24,11 +25,33 @@ class CopyReport:
     graphs: int = 0
     quads: int = 0
     dropped: list[str] | None = None
+    default_quads: int = 0  # the default graph's (the knowledge graph, see kg.kg_graph)
+
+
+def copy_default_graph(src: GraphStore, dst: GraphStore, batch_quads: int = REMOTE_BATCH_QUADS) -> int:
+    """Replace the default graph of ``dst`` (the knowledge graph) by that of ``src``; the number of triples.
+
+    The first update clears it and inserts the first ``batch_quads`` triples; on a server, each further
+    batch is one more request. A source whose default graph is the union of its graphs has none of its own
+    (its ``quads(None)`` is empty), and so neither has the copy.
+    """
+    text = (ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in src.quads(None)],
+                         format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    lines = [line + "\n" for line in text.split("\n") if line]  # "\n" only: a literal may hold U+2028
+    ops = ["CLEAR SILENT DEFAULT"]
+    for i in range(0, len(lines), batch_quads):
+        ops.append(insert_data([(None, "".join(lines[i:i + batch_quads]))]))
+        dst.update(" ;\n".join(ops))
+        ops = []
+    if ops:
+        dst.update(ops[0])
+    return len(lines)
 
 
 def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
                 progress: Callable[[int, int], None] | None = None, batch_quads: int = REMOTE_BATCH_QUADS) -> CopyReport:
-    """Copy every named graph of ``src`` to ``dst`` (embedded or remote), with its manifest rows.
+    """Copy every named graph of ``src`` to ``dst`` (embedded or remote), with its manifest rows, and the
+    default graph (the knowledge graph, replaced whole: see :func:`copy_default_graph`).
 
     An article graph and its ``/inferred`` graph travel together; each destination
     write replaces whole graphs, so readers of ``dst`` never see half an article.
@@ -71,6 +94,7 @@ def copy_graphs(src: GraphStore, dst: GraphStore, prune: bool = False,
         if gone:
             dst.drop_graphs(gone)
         report.dropped = gone
+    report.default_quads = copy_default_graph(src, dst, batch_quads)
     if stored_format(src)[1] == STORE_FORMAT:
         mark_store_format(dst)  # the copy has the source's IRIs
     dst.flush()

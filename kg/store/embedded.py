@@ -109,8 +109,8 @@ class EmbeddedStore:
     def manifest(self) -> dict[str, dict[str, str]]:
         """Graph IRI -> {property local name: value} from the meta graph."""
         out: dict[str, dict[str, str]] = {}
-        tdo = str(TDO)
-        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))):
+        tdo, meta = str(TDO), str(META_GRAPH)  # the meta graph's own row (the store format) is not a graph's
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(meta)):
             obj = q.object
             if (isinstance(q.subject, ox.NamedNode) and q.predicate.value.startswith(tdo)
                     and isinstance(obj, (ox.Literal, ox.NamedNode)) and q.subject != q.graph_name):  # not the marker
@@ -166,10 +166,11 @@ class EmbeddedStore:
         return not any(self._store.contains_named_graph(ox.NamedNode(g))
                        for g in (u.graph, *(g for g, _ in u.extra_graphs)))
 
-    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
-        """Replace each graph (and its extra graphs and manifest row) in one transaction."""
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
+        """Replace each graph (and its extra graphs and manifest row) in one transaction, with ``kg`` (the
+        SPARQL Update operations that maintain the knowledge graph, see :mod:`kg.kg_graph`) after them."""
         self._check_writable()
-        if updates and all(self._is_fresh(u) for u in updates):
+        if updates and not kg and all(self._is_fresh(u) for u in updates):
             # nothing to remove: one N-Quads load, applied all at once (see below), which parses
             # far faster than the same quads as SPARQL INSERT DATA
             meta = f" <{META_GRAPH}> .\n"
@@ -192,17 +193,19 @@ class EmbeddedStore:
                 raise StoreError(f"{self.path}: writing {len(updates)} graph(s) failed, nothing was changed: {exc}") from exc
             return
         parts = [replace_graph_update(u.graph, [(u.graph, u.nquads), *u.extra_graphs], u.manifest) for u in updates]
+        if kg:
+            parts.append(kg)
         if parts:
             try:
                 self._store.update(" ;\n".join(parts))
             except (OSError, SyntaxError) as exc:
                 raise StoreError(f"{self.path}: writing {len(updates)} graph(s) failed, nothing was changed: {exc}") from exc
 
-    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
-        """Remove graphs and their manifest rows in one transaction."""
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:
+        """Remove graphs and their manifest rows in one transaction (with ``kg``, see :meth:`replace_graphs`)."""
         self._check_writable()
         if graphs:
-            self._store.update(drop_graphs_update(graphs, with_extra))
+            self._store.update(drop_graphs_update(graphs, with_extra) + (" ;\n" + kg if kg else ""))
 
     def update(self, sparql: str) -> None:
         self._check_writable()

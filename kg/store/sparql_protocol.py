@@ -161,15 +161,17 @@ class RemoteStore:
         with self._lock:
             if self.union_mode != "auto":
                 return self.union_mode
-            probe = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
-            rows = list(self._post_query(probe, []))
+            named = "GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o))"
+            # a triple of a named graph that the default graph lacks (the default graph holds the knowledge
+            # graph, so most named triples are in it too): there is one unless the default graph is the union
+            rows = list(self._post_query(f"SELECT ?s ?p ?o WHERE {{ {named} FILTER NOT EXISTS {{ ?s ?p ?o }} }} LIMIT 1", []))
             if not rows:
-                return "param"  # empty store: nothing to tell apart; decide on the next call
-            s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
-            ask = f"ASK {{ {s} {p} {o} }}"
-            if bool(self._post_query(ask, [])):
+                if not list(self._post_query(f"SELECT ?s WHERE {{ {named} }} LIMIT 1", [])):
+                    return "param"  # empty store: nothing to tell apart; decide on the next call
                 self.union_mode = "server"
             else:
+                s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
+                ask = f"ASK {{ {s} {p} {o} }}"
                 try:
                     self.union_mode = "param" if bool(self._post_query(ask, [("union-default-graph", "")])) else "dataset"
                 except (QueryError, EndpointError):
@@ -217,6 +219,9 @@ class RemoteStore:
         return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
 
     def quad_count(self, graph: str | None = None) -> int:
+        """The quads of one named graph, or of the whole store: every named graph and the server's own default
+        graph (the knowledge graph), except on a server whose default graph is the union of the others
+        (``union_mode == "server"``), which cannot tell its own default graph apart: there, the named graphs'."""
         if graph is not None:
             q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nq.iri(graph)} {{ ?s ?p ?o }} }}"
             return int(self._select(q)[0]["n"].value)
@@ -313,26 +318,31 @@ class RemoteStore:
         except Exception:  # noqa: BLE001 - reported by whoever is raising
             pass
 
-    def _in_worker(self, updates: list[GraphUpdate]) -> None:
+    def _in_worker(self, updates: list[GraphUpdate], kg: str) -> None:
         self._tls.worker = True
-        self._replace_now(updates)
+        self._replace_now(updates, kg)
 
-    def replace_graphs(self, updates: list[GraphUpdate]) -> None:
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
         """Replace each graph with its extra graphs and manifest row; each request is one server transaction.
+
+        ``kg`` (the knowledge graph's maintenance, :func:`kg.kg_graph.kg_update`) is one more request after
+        the graphs' requests: a batch may need several requests anyway, so on a server the graphs and the
+        knowledge graph are not one transaction (the build marks the knowledge graph pending until it is
+        written, and repairs it if a build died in between, see :mod:`kg.build.write`).
 
         With ``pipeline`` set, the write runs in the background and this returns at
         once; the next request of any kind waits for it and raises its error.
         """
         self._check_writable()
         if not self.pipeline:
-            self._replace_now(updates)
+            self._replace_now(updates, kg)
             return
         self._drain()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="tradekg-write")
-        self._pending = self._executor.submit(self._in_worker, updates)
+        self._pending = self._executor.submit(self._in_worker, updates, kg)
 
-    def _replace_now(self, updates: list[GraphUpdate]) -> None:
+    def _replace_now(self, updates: list[GraphUpdate], kg: str = "") -> None:
         """Write now (see :meth:`replace_graphs`).
 
         Updates are packed into SPARQL Update requests of at most ``max_update_bytes``;
@@ -373,13 +383,16 @@ class RemoteStore:
                                     "are complete and recorded; run the same command again to finish")
                 err.failed_graphs = failed  # type: ignore[attr-defined]
                 raise err from exc
+        if kg:
+            self._post_update(kg, what="updating the knowledge graph")
 
-    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None) -> None:
-        """Remove graphs and their manifest rows (one request)."""
+    def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:
+        """Remove graphs and their manifest rows, with ``kg`` (see :meth:`replace_graphs`), in one request."""
         self._check_writable()
         if not graphs:
             return
-        self._post_update(drop_graphs_update(graphs, with_extra), what=f"dropping {len(graphs)} graph(s)")
+        self._post_update(drop_graphs_update(graphs, with_extra) + (" ;\n" + kg if kg else ""),
+                          what=f"dropping {len(graphs)} graph(s)")
 
     def load_rdf(self, path: Path, fmt: ox.RdfFormat, to_graph: str | None = None) -> None:
         """Add an RDF file's triples/quads: all of it or nothing, as one update request.

@@ -40,7 +40,7 @@ def select(store: GraphStore, onto: Ontology, focus: str | None = None, depth: i
     source = store.describe()
     if query is not None:
         try:
-            result = store.query(query)
+            result = store.query(query, union=False)  # over the knowledge graph, as `tradekg query`
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"{query_name}: the query failed: {exc}") from exc
         if not hasattr(result, "__iter__") or type(result).__name__ in ("QuerySolutions", "QueryBoolean"):

@@ -1,7 +1,9 @@
 """The evidence behind facts: each supporting quote with its article, date, outlet and link.
 
 Evidence is a ``tdo:Evidence`` Web Annotation whose body is the fact and whose
-target selects the exact words of an article (``oa:TextQuoteSelector``).
+target selects the exact words of an article (``oa:TextQuoteSelector``): it is read from the article
+graphs (:func:`kg.evidence.evidence_records`); the articles' titles, dates, outlets and links from the
+knowledge graph.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from kg.store.base import GraphStore
 
 ARTICLE_QUERY = """
 SELECT ?art ?title ?issued ?publisher ?url WHERE {
+  VALUES ?art { %s }
   ?art a tdo:NewsArticle .
   OPTIONAL { ?art dcterms:title ?title }
   OPTIONAL { ?art dcterms:issued ?issued }
@@ -48,12 +51,12 @@ def load_evidence(store: GraphStore, facts: set[str]) -> tuple[dict[str, list[Qu
     by_fact: dict[str, dict[str, Quote]] = defaultdict(dict)
     for q in evidence_records(store, facts):
         by_fact[q.fact].setdefault(q.id, q)
-    articles: dict[str, ArticleInfo] = {}
     wanted = {q.article for qs in by_fact.values() for q in qs.values()}
-    for r in store.query(ARTICLE_QUERY):
+    articles: dict[str, ArticleInfo] = {}
+    values = " ".join(f"<{a}>" for a in sorted(wanted))
+    for r in store.query(ARTICLE_QUERY % values, union=False) if wanted else ():  # the articles, from the KG
         a = r["art"].value
-        if a in wanted and a not in articles:
-            articles[a] = ArticleInfo(iri=a, title=_v(r["title"]) or a, date=_v(r["issued"]),
+        articles[a] = ArticleInfo(iri=a, title=_v(r["title"]) or a, date=_v(r["issued"]),
                                       publisher=_v(r["publisher"]), url=_v(r["url"]))
     out = {f: sorted(qs.values(), key=lambda q: (articles[q.article].date or "", q.article, q.start or 0, q.id))
            for f, qs in by_fact.items()}

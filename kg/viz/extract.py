@@ -14,6 +14,11 @@ ontology, not from a table here:
   under becomes a measure -> instrument edge valid from that change;
 - events and instruments with a ``tdo:date``/``tdo:startDate`` exist from that date on.
 
+Everything is read from the knowledge graph (the store's default graph, :mod:`kg.kg_graph`): each
+resource, type and triple once, whatever number of articles report it. The properties only the KG
+derives (``tdo:reportedIn``, ``tdo:sourceCount``, ``tdo:validFrom``...) are not drawn: the page shows
+its own intervals and its evidence comes from the article graphs (:mod:`kg.viz.evidence`).
+
 The result is a :class:`networkx.MultiDiGraph` whose nodes are IRIs with the
 attributes ``label``, ``cls``, ``valid`` (list of ``[start, end]`` ISO dates,
 ``end`` None for open, or None = always), ``facts`` (IRIs whose evidence
@@ -34,13 +39,14 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import QueryError
+from kg.kg_graph import DERIVED
 from kg.model import model
-from kg.namespaces import META_GRAPH, ONTOLOGY_GRAPH, TDO, sparql_is_inferred
+from kg.namespaces import TDO
 from kg.ontology import Ontology
 from kg.terms import RESOURCE_IDS, short
 
-ASSERTED = f"!{sparql_is_inferred('?g')} && ?g != <{ONTOLOGY_GRAPH}> && ?g != <{META_GRAPH}>"
-"""SPARQL filter keeping the asserted data graphs (registry and articles), not entailments or the ontology."""
+NOT_DRAWN = ", ".join(f"<{p}>" for p in DERIVED)
+"""The KG's own provenance links and derived facts (not statements of the articles): not on the page."""
 
 HOLDING = next(f for f in model().families.values() if f.edge is not None)
 """The family the page folds into an edge (post holdings: person -> post), from ontology/model.yaml."""
@@ -79,8 +85,9 @@ def _v(term: Any) -> str | None:
 
 
 def _rows(store: Any, sparql: str) -> Iterable[Any]:
+    """The solutions of ``sparql`` over the knowledge graph (the store's default graph)."""
     try:
-        return store.query(sparql)
+        return store.query(sparql, union=False)
     except (SyntaxError, OSError, ValueError) as exc:
         raise QueryError(f"{store.describe()}: reading the graph for the page failed: {exc}") from exc
 
@@ -185,14 +192,15 @@ def valid_on(valid: list[Interval] | None, day: str) -> bool:
 # ---- reading the store -------------------------------------------------------
 
 def _types(store: Any) -> dict[str, set[str]]:
-    q = f"SELECT DISTINCT ?s ?t WHERE {{ GRAPH ?g {{ ?s a ?t }} FILTER(isIRI(?s) && isIRI(?t) && {ASSERTED}) }}"
+    q = "SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
     out: dict[str, set[str]] = defaultdict(set)
     for r in _rows(store, q):
         out[r["s"].value].add(r["t"].value)
     return out
 
 
-def _labels(store: Any) -> dict[str, str]:
+def _labels(store: Any, onto: Ontology) -> dict[str, str]:
+    """Labels of the KG's resources (English preferred), and of the ontology's terms (statuses, classes)."""
     q = ("SELECT ?s ?l WHERE { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } FILTER(isIRI(?s)) }")
     out: dict[str, str] = {}
     for r in _rows(store, q):
@@ -200,7 +208,7 @@ def _labels(store: Any) -> dict[str, str]:
         lang = getattr(lit, "language", None)
         if s not in out or lang == "en":
             out[s] = lit.value
-    return out
+    return {**onto.labels, **out}
 
 
 def _dates(store: Any) -> dict[str, str]:
@@ -211,7 +219,7 @@ def _dates(store: Any) -> dict[str, str]:
 def _holdings(store: Any) -> list[tuple[str, str, str, str | None, str | None]]:
     fam, edge = HOLDING, HOLDING.edge
     assert edge is not None
-    q = (f"SELECT DISTINCT ?h ?person ?post ?start ?end WHERE {{ ?h a <{fam.cls}> ; "
+    q = (f"SELECT ?h ?person ?post ?start ?end WHERE {{ ?h a <{fam.cls}> ; "
          f"<{fam.fields[edge.source].iri}> ?person ; <{fam.fields[edge.target].iri}> ?post . "
          f"OPTIONAL {{ ?h <{edge.valid_from}> ?start }} OPTIONAL {{ ?h <{edge.valid_until}> ?end }} }}")
     return sorted((r["h"].value, r["person"].value, r["post"].value, _v(r["start"]), _v(r["end"]))
@@ -219,7 +227,7 @@ def _holdings(store: Any) -> list[tuple[str, str, str, str | None, str | None]]:
 
 
 def _status_changes(store: Any, onto: Ontology) -> dict[str, list[StatusChange]]:
-    q = ("SELECT DISTINCT ?sc ?m ?status ?date ?until ?instr ?rate WHERE { ?sc a tdo:StatusChange ; "
+    q = ("SELECT ?sc ?m ?status ?date ?until ?instr ?rate WHERE { ?sc a tdo:StatusChange ; "
          "tdo:measure ?m ; tdo:status ?status ; tdo:date ?date . OPTIONAL { ?sc tdo:effectiveUntil ?until } "
          "OPTIONAL { ?sc tdo:legalInstrument ?instr } OPTIONAL { ?sc tdo:newRatePercent ?rate } }")
     out: dict[str, list[StatusChange]] = defaultdict(list)
@@ -233,13 +241,30 @@ def _status_changes(store: Any, onto: Ontology) -> dict[str, list[StatusChange]]
 
 
 def _outgoing(store: Any, onto: Ontology) -> list[tuple[str, str, Any]]:
-    """Asserted triples whose subject has a drawn class (objects of any kind)."""
+    """The KG's triples whose subject has a drawn class (objects of any kind), but its derived facts."""
     classes = [c for c in onto.classes if displayed(onto, c)]
     values = " ".join(f"<{c}>" for c in sorted(classes))
-    q = (f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . GRAPH ?g {{ ?s ?p ?o }} "
-         f"FILTER({ASSERTED}) }}")
+    q = (f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER EXISTS {{ VALUES ?t {{ {values} }} ?s a ?t }} "
+         f"FILTER(?p NOT IN ({NOT_DRAWN})) }}")
     rows = [(r["s"].value, r["p"].value, r["o"]) for r in _rows(store, q)]
-    return sorted(rows, key=lambda t: (t[0], t[1], t[2].value))
+    return sorted(most_specific_properties(onto, rows), key=lambda t: (t[0], t[1], t[2].value))
+
+
+def most_specific_properties(onto: Ontology, rows: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """The triples that no other triple between the same ends entails: the KG holds ``s p o`` and, by
+    RDFS entailment, ``s q o`` for each superproperty ``q`` of ``p``; only ``s p o`` is drawn.
+
+    >>> from kg.ontology import load_ontology
+    >>> o = load_ontology()
+    >>> s, p, q = "http://e/s", str(TDO.participant), "http://www.w3.org/ns/prov#wasAssociatedWith"
+    >>> [r[1].rsplit("#")[-1] for r in most_specific_properties(o, [(s, p, "x"), (s, q, "x"), (s, q, "y")])]
+    ['participant', 'wasAssociatedWith']
+    """
+    by_ends: dict[tuple[str, Any], set[str]] = defaultdict(set)
+    for s, p, o in rows:
+        by_ends[s, o].add(p)
+    return [(s, p, o) for s, p, o in rows
+            if not any(q != p and p in onto.superproperties.get(q, ()) for q in by_ends[s, o])]
 
 
 # ---- assembling ---------------------------------------------------------------
@@ -247,7 +272,7 @@ def _outgoing(store: Any, onto: Ontology) -> list[tuple[str, str, Any]]:
 def extract(store: Any, onto: Ontology) -> Extraction:
     """The whole drawable graph of the store."""
     types = _types(store)
-    labels = _labels(store)
+    labels = _labels(store, onto)
     nodes: dict[str, str] = {}
     for s, ts in types.items():
         cls = most_specific(onto, ts)
@@ -263,7 +288,7 @@ def extract_triples(store: Any, onto: Ontology, triples: Iterable[Any]) -> Extra
     """
     triples = list(triples)
     types = _types(store)
-    labels = _labels(store)
+    labels = _labels(store, onto)
     own_types: dict[str, set[str]] = defaultdict(set)
     iri_nodes: set[str] = set()
     for t in triples:

@@ -1,0 +1,228 @@
+"""The knowledge graph (KG): every statement about the world once, in the graph plain SPARQL sees by default.
+
+Two layers (see docs/knowledge-graph.md):
+
+* the source graphs, as before: each article's named graph (what it claims, with its Web Annotation
+  evidence) and its ``/inferred`` graph, the registry graph and ``registry/inferred``;
+* the KG, in the store's default graph (:data:`KG_LOCATION`): the set union of the sources'
+  *projections* (:func:`in_kg`: every triple except an article's provenance layer, i.e. the nodes minted
+  under the article's IRI - mentions, evidence, targets, selectors - and the article's full text and
+  source path), plus provenance links and derived facts, which only this module ever writes:
+
+  - ``?fact tdo:reportedIn ?article`` for every subject an article graph states (but the article);
+  - ``?fact tdo:sourceCount n``: how many distinct articles report it;
+  - on each status change ``tdo:validFrom`` (its date) and ``tdo:validUntil`` (exclusive: the next change
+    of the same measure, or the day after its ``tdo:effectiveUntil`` if earlier; absent: open);
+  - on each measure ``tdo:currentStatus`` and ``tdo:currentRate`` from its latest status change;
+  - on each holding ``tdo:validFrom``/``tdo:validUntil`` from its start and (day after its) end.
+
+Changes are ordered by (date, IRI): of two changes on one day, the one whose IRI sorts later is the
+later one (the earlier one's interval is empty). ``currentRate`` is the latest change's
+``tdo:newRatePercent`` or, when it has none (or there is no change), the measure's ``tdo:ratePercent``.
+
+:func:`kg_update` is the SPARQL Update that brings the KG from the old content of some sources to their
+new content; the build appends it to the update that replaces those graphs, so both happen in one
+transaction. :func:`full_recompute` rebuilds the KG from the source graphs (the oracle of the tests and
+a repair path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+import pyoxigraph as ox
+
+from kg.namespaces import (
+    EVIDENCE,
+    MENTION,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    REASONER_GRAPH,
+    REGISTRY_GRAPH,
+    SELECTOR,
+    STORE_FORMAT,
+    STORE_FORMAT_PROPERTY,
+    TARGET,
+    TDO,
+    article_id_from_graph,
+    article_iri,
+    graph_role,
+    inferred_graph_of,
+)
+from kg.store.base import GraphStore
+
+KG_LOCATION: Final = None
+"""Where the KG lives on stores that do not say otherwise: the default graph (``None``). A store whose
+default graph is the union of all graphs would declare a named graph in ``Capabilities.kg_graph``."""
+
+DERIVED: Final = tuple(str(TDO[p]) for p in ("reportedIn", "sourceCount", "validFrom", "validUntil",
+                                              "currentStatus", "currentRate"))
+"""Properties only this module writes (never in a source graph)."""
+
+_PROVENANCE = tuple(str(ns) for ns in (MENTION, EVIDENCE, TARGET, SELECTOR))
+"""Namespaces of an article's provenance layer (mentions, evidence, their targets and selectors)."""
+_SKIPPED_PREDICATES = frozenset({str(TDO.text), str(TDO.sourceFile)})
+_NOT_SOURCES = (str(ONTOLOGY_GRAPH), str(META_GRAPH), str(REASONER_GRAPH))
+
+_REPORTED_IN = ox.NamedNode(str(TDO.reportedIn))
+
+
+def in_kg(t: ox.Triple | ox.Quad) -> bool:
+    """Whether a source triple belongs to the KG: not about or pointing at an article's provenance nodes
+    (mentions, evidence, targets, selectors: their own namespaces), not the article's text or source path,
+    no blank node."""
+    s, o = t.subject, t.object
+    if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode):
+        return False
+    if s.value.startswith(_PROVENANCE) or (isinstance(o, ox.NamedNode) and o.value.startswith(_PROVENANCE)):
+        return False
+    return t.predicate.value not in _SKIPPED_PREDICATES
+
+
+@dataclass
+class Content:
+    """What one source (an article with its entailments, or the registry with its) puts in the KG."""
+
+    triples: set[ox.Triple] = field(default_factory=set)
+    links: set[ox.Triple] = field(default_factory=set)  # reportedIn
+
+
+def content(graph: str, quads: Iterable[ox.Quad], inferred: Iterable[ox.Quad]) -> Content:
+    """The KG content of source ``graph`` (an article graph or the registry graph) from its quads."""
+    out = Content()
+    aid = article_id_from_graph(graph)
+    art = ox.NamedNode(article_iri(aid)) if aid else None
+    subjects: set[ox.NamedNode] = set()
+    for q in quads:
+        if in_kg(q):
+            out.triples.add(ox.Triple(q.subject, q.predicate, q.object))
+            subjects.add(q.subject)  # type: ignore[arg-type]
+    for q in inferred:
+        if in_kg(q):
+            out.triples.add(ox.Triple(q.subject, q.predicate, q.object))
+    if art is not None:
+        out.links = {ox.Triple(s, _REPORTED_IN, art) for s in subjects if s != art}
+    return out
+
+
+def parse_content(graph: str, nquads: str, inferred: str) -> Content:
+    """:func:`content` of N-Quads texts (a graph update's)."""
+    return content(graph, ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                   ox.parse(inferred, format=ox.RdfFormat.N_QUADS))
+
+
+def stored_content(store: GraphStore, graph: str) -> Content:
+    """:func:`content` of a source graph as it is in the store (empty if it is not there)."""
+    inferred = inferred_graph_of(graph)
+    return content(graph, store.quads(graph), store.quads(inferred))
+
+
+def _terms(triples: Iterable[ox.Triple]) -> str:
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in sorted(triples, key=str))
+
+
+def _values(nodes: Iterable[ox.NamedNode]) -> str:
+    return " ".join(str(n) for n in sorted(nodes, key=lambda n: n.value))
+
+
+def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | None = KG_LOCATION) -> str:
+    """The SPARQL Update operations that bring the KG from the sources' ``old`` content to their ``new``
+    content, to run AFTER the operations that write the new source graphs, in the same request.
+
+    Every triple of the new content is inserted (the KG is a set); a triple of the old content that is not
+    in the new is deleted unless another source graph still states it; provenance links follow the
+    article's subjects; counts and derived facts are recomputed for every resource the sources mention.
+    """
+    old_t: set[ox.Triple] = set()
+    old_l: set[ox.Triple] = set()
+    new_t: set[ox.Triple] = set()
+    new_l: set[ox.Triple] = set()
+    for c in old:
+        old_t |= c.triples
+        old_l |= c.links
+    for c in new:
+        new_t |= c.triples
+        new_l |= c.links
+    if not (old_t or new_t or old_l or new_l):
+        return ""
+    with_ = f"WITH <{kg_graph}>\n" if kg_graph else ""
+
+    def data(verb: str, triples: set[ox.Triple]) -> str:
+        body = _terms(triples)
+        return f"{verb} DATA {{ GRAPH <{kg_graph}> {{\n{body}}} }}" if kg_graph else f"{verb} DATA {{\n{body}}}"
+
+    tdo = f"<{TDO}"
+    ops: list[str] = []
+    if new_t or new_l:
+        ops.append(data("INSERT", new_t | new_l))
+    if old_l - new_l:
+        ops.append(data("DELETE", old_l - new_l))
+    gone = old_t - new_t
+    if gone:
+        rows = "".join(f"({t.subject} {t.predicate} {t.object})\n" for t in sorted(gone, key=str))
+        not_sources = ", ".join(f"<{g}>" for g in _NOT_SOURCES)
+        if kg_graph:
+            not_sources += f", <{kg_graph}>"
+        ops.append(f"{with_}DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}}}\n"
+                   f"  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({not_sources})) }} }}")
+    counted = {t.subject for t in old_l | new_l}
+    if counted:
+        v = _values(counted)  # type: ignore[arg-type]
+        ops.append(f"{with_}DELETE {{ ?s {tdo}sourceCount> ?c }} WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}sourceCount> ?c }}")
+        ops.append(f"{with_}INSERT {{ ?s {tdo}sourceCount> ?n }} WHERE {{ {{ SELECT ?s (COUNT(DISTINCT ?a) AS ?n) "
+                   f"WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}reportedIn> ?a }} GROUP BY ?s }} }}")
+    touched = {t.subject for t in old_t | new_t}
+    measures = touched | {t.object for t in old_t | new_t
+                          if t.predicate.value == f"{TDO}measure" and isinstance(t.object, ox.NamedNode)}
+    ops.extend(_derived(_values(touched), _values(measures), with_))  # type: ignore[arg-type]
+    return " ;\n".join(ops)
+
+
+def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
+    """Recompute the derived facts of the touched resources and of the status changes of the touched measures."""
+    t = f"<{TDO}"
+    day = '"P1D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>'
+    later = (f"?m {t}statusChange> ?c2 . ?c2 {t}date> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c)))")
+    change = f"VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . ?c {t}date> ?d ."
+    yield (f"{with_}DELETE {{ ?x ?dp ?v }} WHERE {{ VALUES ?x {{ {touched} }} "
+           f"VALUES ?dp {{ {t}validFrom> {t}validUntil> {t}currentStatus> {t}currentRate> }} ?x ?dp ?v }}")
+    yield (f"{with_}DELETE {{ ?c ?dp ?v }} WHERE {{ VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . "
+           f"VALUES ?dp {{ {t}validFrom> {t}validUntil> }} ?c ?dp ?v }}")
+    yield f"{with_}INSERT {{ ?c {t}validFrom> ?d }} WHERE {{ {change} }}"
+    yield (f"{with_}INSERT {{ ?c {t}validUntil> ?u }} WHERE {{ {{ SELECT ?c (MIN(?e) AS ?u) WHERE {{ "
+           f"{{ {change} {later} }} UNION {{ {change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?e) }} "
+           f"}} GROUP BY ?c }} }}")
+    latest = f"{change} FILTER NOT EXISTS {{ {later} }}"
+    yield f"{with_}INSERT {{ ?m {t}currentStatus> ?st }} WHERE {{ {latest} ?c {t}status> ?st }}"
+    yield (f"{with_}INSERT {{ ?m {t}currentRate> ?r }} WHERE {{ {{ {latest} OPTIONAL {{ ?c {t}newRatePercent> ?nr }} "
+           f"OPTIONAL {{ ?m {t}ratePercent> ?mr }} BIND(COALESCE(?nr, ?mr) AS ?r) FILTER(BOUND(?r)) }} UNION "
+           f"{{ VALUES ?m {{ {measures} }} ?m {t}ratePercent> ?r FILTER NOT EXISTS {{ ?m {t}statusChange> ?any }} }} }}")
+    holding = f"VALUES ?h {{ {touched} }} ?h a {t}PostHolding> ."
+    yield f"{with_}INSERT {{ ?h {t}validFrom> ?s }} WHERE {{ {holding} ?h {t}startDate> ?s }}"
+    yield f"{with_}INSERT {{ ?h {t}validUntil> ?u }} WHERE {{ {holding} ?h {t}endDate> ?e BIND(?e + {day} AS ?u) }}"
+
+
+def source_graphs(store: GraphStore) -> list[str]:
+    """The article graphs and the registry graph in the store (each with its ``/inferred`` graph)."""
+    graphs = store.named_graphs()
+    out = [g for g in graphs if graph_role(g) == "article"]
+    if str(REGISTRY_GRAPH) in graphs:
+        out.append(str(REGISTRY_GRAPH))
+    return out
+
+
+def format_update() -> str:
+    """The operations that record the store format (see :data:`STORE_FORMAT`) in the meta graph."""
+    m = f"<{META_GRAPH}>"
+    return (f"DELETE WHERE {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> ?f }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> \"{STORE_FORMAT}\" }} }}")
+
+
+def full_recompute(store: GraphStore) -> None:
+    """Rebuild the KG from the source graphs, in one update (the oracle of the tests and a repair path)."""
+    new = [stored_content(store, g) for g in source_graphs(store)]
+    ops = ["CLEAR SILENT DEFAULT", format_update()]
+    tail = kg_update([], new)
+    store.update(" ;\n".join([*ops, tail] if tail else ops))
