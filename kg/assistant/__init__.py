@@ -25,8 +25,8 @@ Only proposals with confidence >= ``threshold`` (default 0.5) go into the draft.
 
 Modules: ``knowledge`` (registry and corpus surface forms, their rates), ``mentions`` (mention
 proposals), ``sentences`` (sentences and clauses), ``when`` (dates in a sentence), ``rates`` (which
-rates are tariffs), ``draft`` (the draft document) with its fact families ``holdings``, ``meetings``,
-``tariffs`` and ``quotes`` (naming the fields they fill through ``fields``, from :mod:`kg.model`),
+rates are tariffs), ``drafter`` (one draft in the making), ``draft`` (runs ``holdings``, ``meetings``,
+``tariffs`` and ``quotes`` over it; they name the fields they fill through ``fields``, from :mod:`kg.model`),
 ``evaluate`` (leave-one-out scores) and ``corpus`` (loading the articles
 to learn from). This package re-exports what other code uses.
 """

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.assistant.draft import Drafter
+    from kg.assistant.drafter import Drafter
 
 
 def holdings(d: Drafter) -> None:

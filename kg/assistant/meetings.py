@@ -11,7 +11,7 @@ from kg.assistant.sentences import Sentence, _clauses
 from kg.assistant.when import _DATE_EXPR, _date_in, _resolve
 
 if TYPE_CHECKING:
-    from kg.assistant.draft import Drafter
+    from kg.assistant.drafter import Drafter
 
 _MEETING = [("PhoneCall", re.compile(r"\b(?:by (?:tele)?phone|phone call|(?:tele)?phone talks|called)\b", re.I)),
             ("Summit", re.compile(r"\bsummit\b", re.I)),

@@ -1,23 +1,23 @@
-"""Statement facts: quoted words and the person the sentence says spoke them; the pattern of a quotation."""
+"""Statement facts: quoted words and the person the sentence says spoke them."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
 
+from kg.assistant.sentences import QUOTE
 from kg.assistant.when import _date_in
 
 if TYPE_CHECKING:
-    from kg.assistant.draft import Drafter
+    from kg.assistant.drafter import Drafter
 
-_QUOTE = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 _SAY = re.compile(r"\b(said|says|wrote|told|added|posted|stated|declared|argued|warned|noted)\b")
 
 
 def quotes(d: Drafter) -> None:
     """Statement facts: each quotation of four words or more with a verb of saying and a speaker near it."""
     n = d.names
-    for m in _QUOTE.finditer(d.text):
+    for m in QUOTE.finditer(d.text):
         g = 1 if m.group(1) is not None else 2
         words = m.group(g)
         qs, qe = m.start(g), m.end(g)

@@ -7,8 +7,7 @@ import re
 from collections import defaultdict
 
 from kg.articles import Article
-from kg.assistant.quotes import _QUOTE
-from kg.assistant.sentences import _CLAUSE, sentences
+from kg.assistant.sentences import _CLAUSE, QUOTE, sentences
 
 _RATE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
 _TARIFF_WORDS = re.compile(r"\b(tariffs?|duty|duties|levy|levies|charges?|rate|baseline|reciprocal)\b", re.I)
@@ -116,7 +115,7 @@ def not_a_measure(sentence: str, m: re.Match[str]) -> str | None:
     >>> [(m.group(1), not_a_measure(s, m)) for m in _RATE.finditer(s)]
     [('27.5', None), ('25', 'part of a combined rate'), ('2.5', 'part of a combined rate'), ('10', 'quoted')]
     """
-    if any(q.start() <= m.start() < q.end() for q in _QUOTE.finditer(sentence)):
+    if any(q.start() <= m.start() < q.end() for q in QUOTE.finditer(sentence)):
         return "quoted"
     combined = _COMBINED.search(sentence)
     if combined and m.start() > combined.end():

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+QUOTE = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
+"""A quotation in straight or curly double quotes (the quote families and the rate rules both look for them)."""
+
 
 @dataclass
 class Sentence:

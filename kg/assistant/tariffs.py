@@ -13,7 +13,7 @@ from kg.assistant.sentences import Sentence, _clauses
 from kg.assistant.when import _date_in, _resolve
 
 if TYPE_CHECKING:
-    from kg.assistant.draft import Drafter
+    from kg.assistant.drafter import Drafter
 
 
 def _jurisdictions_in(d: Drafter, s: Sentence) -> list[str]:
