@@ -42,8 +42,6 @@ from kg.namespaces import (
     REASONER_GRAPH,
     REGISTRY_GRAPH,
     SELECTOR,
-    STORE_FORMAT,
-    STORE_FORMAT_PROPERTY,
     TARGET,
     TDO,
     article_id_from_graph,
@@ -52,6 +50,7 @@ from kg.namespaces import (
     inferred_graph_of,
 )
 from kg.store.base import GraphStore
+from kg.store.marker import format_update
 
 KG_LOCATION: Final = None
 """Where the KG lives on stores that do not say otherwise: the default graph (``None``). A store whose
@@ -211,13 +210,6 @@ def source_graphs(store: GraphStore) -> list[str]:
     if str(REGISTRY_GRAPH) in graphs:
         out.append(str(REGISTRY_GRAPH))
     return out
-
-
-def format_update() -> str:
-    """The operations that record the store format (see :data:`STORE_FORMAT`) in the meta graph."""
-    m = f"<{META_GRAPH}>"
-    return (f"DELETE WHERE {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> ?f }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {m} {{ {m} <{STORE_FORMAT_PROPERTY}> \"{STORE_FORMAT}\" }} }}")
 
 
 def full_recompute(store: GraphStore) -> None:

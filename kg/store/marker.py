@@ -45,10 +45,14 @@ def mark_new_store(store: GraphStore) -> None:
         mark_store_format(store)
 
 
+def format_update() -> str:
+    """The SPARQL Update operations that record the current format marker (replacing any other)."""
+    triple = f"<{META_GRAPH}> <{STORE_FORMAT_PROPERTY}>"
+    return (f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {triple} ?v }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {triple} \"{STORE_FORMAT}\" }} }}")
+
+
 def mark_store_format(store: GraphStore) -> None:
     """Write the current format marker unless the store already has it."""
-    if stored_format(store)[1] == STORE_FORMAT:
-        return
-    triple = f"<{META_GRAPH}> <{STORE_FORMAT_PROPERTY}>"
-    store.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {triple} ?v }} }} ;\n"
-                 f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {triple} \"{STORE_FORMAT}\" }} }}")
+    if stored_format(store)[1] != STORE_FORMAT:
+        store.update(format_update())
