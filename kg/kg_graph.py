@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import (
     EVIDENCE,
+    KG_PENDING_PROPERTY,
     MENTION,
     META_GRAPH,
     ONTOLOGY_GRAPH,
@@ -65,51 +66,72 @@ _PROVENANCE = tuple(str(ns) for ns in (MENTION, EVIDENCE, TARGET, SELECTOR))
 _SKIPPED_PREDICATES = frozenset({str(TDO.text), str(TDO.sourceFile)})
 _NOT_SOURCES = (str(ONTOLOGY_GRAPH), str(META_GRAPH), str(REASONER_GRAPH))
 
-_REPORTED_IN = ox.NamedNode(str(TDO.reportedIn))
+_REPORTED_IN = f"<{TDO.reportedIn}>"
+_MEASURE = f"<{TDO.measure}>"
+_OUT = ("_:", *(f"<{ns}" for ns in _PROVENANCE))  # a blank node or a provenance node
+_SKIPPED = frozenset(f"<{p}>" for p in _SKIPPED_PREDICATES)
 
 
 def in_kg(t: ox.Triple | ox.Quad) -> bool:
     """Whether a source triple belongs to the KG: not about or pointing at an article's provenance nodes
     (mentions, evidence, targets, selectors: their own namespaces), not the article's text or source path,
     no blank node."""
-    s, o = t.subject, t.object
-    if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode):
-        return False
-    if s.value.startswith(_PROVENANCE) or (isinstance(o, ox.NamedNode) and o.value.startswith(_PROVENANCE)):
-        return False
-    return t.predicate.value not in _SKIPPED_PREDICATES
+    return _in_kg(str(t.subject), str(t.predicate), str(t.object))
+
+
+def _in_kg(s: str, p: str, o: str) -> bool:
+    """:func:`in_kg` of the terms in N-Triples syntax."""
+    return not (s.startswith(_OUT) or o.startswith(_OUT) or p in _SKIPPED)
 
 
 @dataclass
 class Content:
-    """What one source (an article with its entailments, or the registry with its) puts in the KG."""
+    """What one source (an article with its entailments, or the registry with its) puts in the KG: triples
+    as N-Triples text without the final " .", so that a set of them is the KG's set of statements."""
 
-    triples: set[ox.Triple] = field(default_factory=set)
-    links: set[ox.Triple] = field(default_factory=set)  # reportedIn
+    triples: set[str] = field(default_factory=set)
+    links: set[str] = field(default_factory=set)  # reportedIn
+
+
+def _content(graph: str, stated: Iterable[tuple[str, str, str]], inferred: Iterable[tuple[str, str, str]]) -> Content:
+    out = Content()
+    subjects: set[str] = set()
+    for s, p, o in stated:
+        if _in_kg(s, p, o):
+            out.triples.add(f"{s} {p} {o}")
+            subjects.add(s)
+    for s, p, o in inferred:
+        if _in_kg(s, p, o):
+            out.triples.add(f"{s} {p} {o}")
+    aid = article_id_from_graph(graph)
+    if aid:
+        art = f"<{article_iri(aid)}>"
+        out.links = {f"{s} {_REPORTED_IN} {art}" for s in subjects if s != art}
+    return out
+
+
+def _terms_of(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, str, str]]:
+    for q in quads:
+        yield str(q.subject), str(q.predicate), str(q.object)
+
+
+def _lines(nquads: str) -> Iterator[tuple[str, str, str]]:
+    """(subject, predicate, object) of N-Quads lines as TradeKG writes them: one statement per line, which
+    ends in the graph's IRI and " ." (lines end at "\n" only, see :func:`kg.sparql.graph_lines_to_triples`)."""
+    for line in nquads.split("\n"):
+        if line:
+            s, p, rest = line.split(" ", 2)
+            yield s, p, rest.rstrip()[:-1].rstrip().rsplit(" ", 1)[0]
 
 
 def content(graph: str, quads: Iterable[ox.Quad], inferred: Iterable[ox.Quad]) -> Content:
     """The KG content of source ``graph`` (an article graph or the registry graph) from its quads."""
-    out = Content()
-    aid = article_id_from_graph(graph)
-    art = ox.NamedNode(article_iri(aid)) if aid else None
-    subjects: set[ox.NamedNode] = set()
-    for q in quads:
-        if in_kg(q):
-            out.triples.add(ox.Triple(q.subject, q.predicate, q.object))
-            subjects.add(q.subject)  # type: ignore[arg-type]
-    for q in inferred:
-        if in_kg(q):
-            out.triples.add(ox.Triple(q.subject, q.predicate, q.object))
-    if art is not None:
-        out.links = {ox.Triple(s, _REPORTED_IN, art) for s in subjects if s != art}
-    return out
+    return _content(graph, _terms_of(quads), _terms_of(inferred))
 
 
 def parse_content(graph: str, nquads: str, inferred: str) -> Content:
-    """:func:`content` of N-Quads texts (a graph update's)."""
-    return content(graph, ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
-                   ox.parse(inferred, format=ox.RdfFormat.N_QUADS))
+    """:func:`content` of N-Quads texts (a graph update's, written by :mod:`kg.article_rdf`)."""
+    return _content(graph, _lines(nquads), _lines(inferred))
 
 
 def stored_content(store: GraphStore, graph: str) -> Content:
@@ -118,12 +140,21 @@ def stored_content(store: GraphStore, graph: str) -> Content:
     return content(graph, store.quads(graph), store.quads(inferred))
 
 
-def _terms(triples: Iterable[ox.Triple]) -> str:
-    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in sorted(triples, key=str))
+def _terms(triples: Iterable[str]) -> str:
+    return "".join(f"{t} .\n" for t in sorted(triples))
 
 
-def _values(nodes: Iterable[ox.NamedNode]) -> str:
-    return " ".join(str(n) for n in sorted(nodes, key=lambda n: n.value))
+def _values(nodes: Iterable[str]) -> str:
+    return " ".join(sorted(nodes))
+
+
+def _union(contents: Iterable[Content]) -> tuple[set[str], set[str]]:
+    triples: set[str] = set()
+    links: set[str] = set()
+    for c in contents:
+        triples |= c.triples
+        links |= c.links
+    return triples, links
 
 
 def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | None = KG_LOCATION) -> str:
@@ -134,25 +165,16 @@ def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | No
     in the new is deleted unless another source graph still states it; provenance links follow the
     article's subjects; counts and derived facts are recomputed for every resource the sources mention.
     """
-    old_t: set[ox.Triple] = set()
-    old_l: set[ox.Triple] = set()
-    new_t: set[ox.Triple] = set()
-    new_l: set[ox.Triple] = set()
-    for c in old:
-        old_t |= c.triples
-        old_l |= c.links
-    for c in new:
-        new_t |= c.triples
-        new_l |= c.links
+    old_t, old_l = _union(old)
+    new_t, new_l = _union(new)
     if not (old_t or new_t or old_l or new_l):
         return ""
     with_ = f"WITH <{kg_graph}>\n" if kg_graph else ""
 
-    def data(verb: str, triples: set[ox.Triple]) -> str:
+    def data(verb: str, triples: set[str]) -> str:
         body = _terms(triples)
         return f"{verb} DATA {{ GRAPH <{kg_graph}> {{\n{body}}} }}" if kg_graph else f"{verb} DATA {{\n{body}}}"
 
-    tdo = f"<{TDO}"
     ops: list[str] = []
     if new_t or new_l:
         ops.append(data("INSERT", new_t | new_l))
@@ -160,45 +182,93 @@ def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | No
         ops.append(data("DELETE", old_l - new_l))
     gone = old_t - new_t
     if gone:
-        rows = "".join(f"({t.subject} {t.predicate} {t.object})\n" for t in sorted(gone, key=str))
+        rows = "".join(f"({t})\n" for t in sorted(gone))
         not_sources = ", ".join(f"<{g}>" for g in _NOT_SOURCES)
         if kg_graph:
             not_sources += f", <{kg_graph}>"
         ops.append(f"{with_}DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}}}\n"
                    f"  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({not_sources})) }} }}")
-    counted = {t.subject for t in old_l | new_l}
-    if counted:
-        v = _values(counted)  # type: ignore[arg-type]
-        ops.append(f"{with_}DELETE {{ ?s {tdo}sourceCount> ?c }} WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}sourceCount> ?c }}")
-        ops.append(f"{with_}INSERT {{ ?s {tdo}sourceCount> ?n }} WHERE {{ {{ SELECT ?s (COUNT(DISTINCT ?a) AS ?n) "
-                   f"WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}reportedIn> ?a }} GROUP BY ?s }} }}")
-    touched = {t.subject for t in old_t | new_t}
-    measures = touched | {t.object for t in old_t | new_t
-                          if t.predicate.value == f"{TDO}measure" and isinstance(t.object, ox.NamedNode)}
-    ops.extend(_derived(_values(touched), _values(measures), with_))  # type: ignore[arg-type]
+    touched = Touched()
+    touched.add(old_t | new_t, old_l | new_l)
+    if touched:
+        ops.append(touched.update(with_))
     return " ;\n".join(ops)
 
 
+def kg_additions(new: Iterable[Content], touched: Touched) -> str:
+    """For sources that are new to the store (nothing to remove): the KG's new statements as N-Triples (what
+    a bulk load adds to the default graph); the resources whose counts and derived facts they change are
+    added to ``touched``. With ``touched.update()`` run after, this does what :func:`kg_update` ``([], new)``
+    does, in two steps (the build records the pending marker with the first and removes it with the second)."""
+    triples, links = _union(new)
+    touched.add(triples, links)
+    return "".join(f"{t} .\n" for t in triples | links)  # a bulk load needs no order
+
+
+@dataclass
+class Touched:
+    """Resources whose source counts (``counted``) and derived facts (``subjects``, and the status changes
+    of ``measures``) are to be recomputed."""
+
+    counted: set[str] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)
+    measures: set[str] = field(default_factory=set)
+
+    def add(self, triples: set[str], links: set[str]) -> None:
+        self.counted.update(t.split(" ", 1)[0] for t in links)
+        for t in triples:
+            s, p, o = t.split(" ", 2)
+            self.subjects.add(s)
+            if p == _MEASURE and o.startswith("<"):
+                self.measures.add(o)
+
+    def __bool__(self) -> bool:
+        return bool(self.counted or self.subjects)
+
+    def update(self, with_: str = "") -> str:
+        """The SPARQL Update operations that recompute them ("" if there are none)."""
+        return " ;\n".join(self._ops(with_))
+
+    def _ops(self, with_: str) -> Iterator[str]:
+        tdo = f"<{TDO}"
+        if self.counted:
+            v = _values(self.counted)
+            yield f"{with_}DELETE {{ ?s {tdo}sourceCount> ?c }} WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}sourceCount> ?c }}"
+            yield (f"{with_}INSERT {{ ?s {tdo}sourceCount> ?n }} WHERE {{ {{ SELECT ?s (COUNT(DISTINCT ?a) AS ?n) "
+                   f"WHERE {{ VALUES ?s {{ {v} }} ?s {tdo}reportedIn> ?a }} GROUP BY ?s }} }}")
+        if self.subjects:
+            yield from _derived(_values(self.subjects), _values(self.subjects | self.measures), with_)
+
+
 def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
-    """Recompute the derived facts of the touched resources and of the status changes of the touched measures."""
+    """Recompute the derived facts of the touched resources and of the status changes of the touched measures.
+
+    Written for Oxigraph's evaluation (measured on 2,000 synthetic articles, 20,000 resources): a pattern
+    joined to a long VALUES list is fast when its predicate is a constant and slow with ``VALUES ?p`` or
+    ``?x a Class`` (0.3 s against 5 s), and "no later change" is an OPTIONAL with ``!BOUND``, not
+    ``FILTER NOT EXISTS`` (0.3 s against 5.7 s)."""
     t = f"<{TDO}"
     day = '"P1D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>'
     later = (f"?m {t}statusChange> ?c2 . ?c2 {t}date> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c)))")
     change = f"VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . ?c {t}date> ?d ."
+
+    def each(var: str, props: tuple[str, ...]) -> str:
+        return " UNION ".join(f"{{ {var} {t}{p}> ?v BIND({t}{p}> AS ?dp) }}" for p in props)
+
     yield (f"{with_}DELETE {{ ?x ?dp ?v }} WHERE {{ VALUES ?x {{ {touched} }} "
-           f"VALUES ?dp {{ {t}validFrom> {t}validUntil> {t}currentStatus> {t}currentRate> }} ?x ?dp ?v }}")
+           f"{each('?x', ('validFrom', 'validUntil', 'currentStatus', 'currentRate'))} }}")
     yield (f"{with_}DELETE {{ ?c ?dp ?v }} WHERE {{ VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . "
-           f"VALUES ?dp {{ {t}validFrom> {t}validUntil> }} ?c ?dp ?v }}")
+           f"{each('?c', ('validFrom', 'validUntil'))} }}")
     yield f"{with_}INSERT {{ ?c {t}validFrom> ?d }} WHERE {{ {change} }}"
     yield (f"{with_}INSERT {{ ?c {t}validUntil> ?u }} WHERE {{ {{ SELECT ?c (MIN(?e) AS ?u) WHERE {{ "
            f"{{ {change} {later} }} UNION {{ {change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?e) }} "
            f"}} GROUP BY ?c }} }}")
-    latest = f"{change} FILTER NOT EXISTS {{ {later} }}"
+    latest = f"{change} OPTIONAL {{ {later} }} FILTER(!BOUND(?c2))"
     yield f"{with_}INSERT {{ ?m {t}currentStatus> ?st }} WHERE {{ {latest} ?c {t}status> ?st }}"
     yield (f"{with_}INSERT {{ ?m {t}currentRate> ?r }} WHERE {{ {{ {latest} OPTIONAL {{ ?c {t}newRatePercent> ?nr }} "
            f"OPTIONAL {{ ?m {t}ratePercent> ?mr }} BIND(COALESCE(?nr, ?mr) AS ?r) FILTER(BOUND(?r)) }} UNION "
            f"{{ VALUES ?m {{ {measures} }} ?m {t}ratePercent> ?r FILTER NOT EXISTS {{ ?m {t}statusChange> ?any }} }} }}")
-    holding = f"VALUES ?h {{ {touched} }} ?h a {t}PostHolding> ."
+    holding = f"VALUES ?h {{ {touched} }} ?h {t}holder> ?who ."  # only a post holding has a holder
     yield f"{with_}INSERT {{ ?h {t}validFrom> ?s }} WHERE {{ {holding} ?h {t}startDate> ?s }}"
     yield f"{with_}INSERT {{ ?h {t}validUntil> ?u }} WHERE {{ {holding} ?h {t}endDate> ?e BIND(?e + {day} AS ?u) }}"
 
@@ -212,9 +282,25 @@ def source_graphs(store: GraphStore) -> list[str]:
     return out
 
 
+_PENDING = f"<{META_GRAPH}> <{KG_PENDING_PROPERTY}>"
+_PENDING_TRIPLE = f'{_PENDING} "true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+PENDING_NQUAD: Final = f"{_PENDING_TRIPLE} <{META_GRAPH}> .\n"
+"""The pending marker as an N-Quads line (written with the source graphs it is about, in one transaction)."""
+SET_PENDING: Final = f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {_PENDING_TRIPLE} . }} }}"
+"""The SPARQL Update that records the pending marker."""
+CLEAR_PENDING: Final = f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {_PENDING} ?v }} }}"
+"""The SPARQL Update that removes the pending marker."""
+
+
+def kg_pending(store: GraphStore) -> bool:
+    """Whether a write left source graphs whose KG counts and derived facts were not brought up to date."""
+    return any(True for _ in store.query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ {_PENDING} ?v }} }} LIMIT 1"))
+
+
 def full_recompute(store: GraphStore) -> None:
-    """Rebuild the KG from the source graphs, in one update (the oracle of the tests and a repair path)."""
+    """Rebuild the KG from the source graphs, in one update (the oracle of the tests and a repair path);
+    removes the pending marker."""
     new = [stored_content(store, g) for g in source_graphs(store)]
-    ops = ["CLEAR SILENT DEFAULT", format_update()]
+    ops = ["CLEAR SILENT DEFAULT", format_update(), CLEAR_PENDING]
     tail = kg_update([], new)
     store.update(" ;\n".join([*ops, tail] if tail else ops))

@@ -76,6 +76,9 @@ STORE_FORMAT: Final = "2"
 """The store format written by every build (``META_GRAPH tdo:storeFormat STORE_FORMAT`` in the meta graph).
 2: resource IRIs in one namespace per kind, sub-resources flat (``status:M:S-D``, ``evidence:A:F:N``)."""
 STORE_FORMAT_PROPERTY: Final = TDO["storeFormat"]
+KG_PENDING_PROPERTY: Final = TDO["kgPending"]
+"""``META_GRAPH tdo:kgPending true`` while source graphs are written whose knowledge-graph counts and derived
+facts are not yet (see :mod:`kg.build.write`); a build that finds it recomputes the knowledge graph."""
 
 ONTOLOGY_DIR: Final = resources.path("ontology")
 ONTOLOGY_FILE: Final = ONTOLOGY_DIR / "tradekg.ttl"

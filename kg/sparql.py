@@ -250,6 +250,15 @@ def insert_data(triples_by_graph: Sequence[tuple[str | None, str]]) -> str:
     return "INSERT DATA {\n" + "".join(blocks) + "}" if blocks else ""
 
 
+def insert_nquads(nquads_text: str) -> str:
+    """``INSERT DATA`` of N-Quads text (a line without a graph is in the default graph); "" if it is empty."""
+    by_graph: dict[str | None, list[ox.Triple]] = {}
+    for q in ox.parse(nquads_text, format=ox.RdfFormat.N_QUADS):
+        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
+        by_graph.setdefault(g, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    return insert_data([(g, "".join(f"{t} .\n" for t in ts)) for g, ts in by_graph.items()])
+
+
 def replace_graph_update(graph: str, contents: Sequence[tuple[str, str]], manifest: Sequence[tuple[str, str]]) -> str:
     """The SPARQL Update that replaces ``contents`` ((graph, N-Quads text) pairs: ``graph`` and the graphs
     that go with it) whole, and the manifest rows about ``graph``.

@@ -60,11 +60,12 @@ def test_a_failed_batch_write_leaves_whole_articles_and_the_next_build_finishes(
     real = kg.store.EmbeddedStore.replace_graphs
     calls = {"n": 0}
 
-    def fail_third(self: kg.store.EmbeddedStore, updates: list[kg.store.GraphUpdate], kg: str = "") -> None:
+    def fail_third(self: kg.store.EmbeddedStore, updates: list[kg.store.GraphUpdate], kg: str = "",
+                   kg_data: str = "") -> None:
         calls["n"] += 1
         if calls["n"] == 3:  # ontology+registry, article 1, then this one fails
             raise StoreError(f"{self.path}: disk full (simulated)")
-        real(self, updates, kg)
+        real(self, updates, kg, kg_data)
 
     monkeypatch.setattr(kg.store.EmbeddedStore, "replace_graphs", fail_third)
     with pytest.raises(StoreError, match="disk full"):

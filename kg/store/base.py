@@ -100,9 +100,10 @@ class GraphStore(Protocol):
         ...
 
     # ---- writing -------------------------------------------------------
-    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
-        """Replace each graph whole, with its extra graphs and its manifest row; then apply ``kg``, the SPARQL
-        Update operations maintaining the knowledge graph (:func:`kg.kg_graph.kg_update`)."""
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "", kg_data: str = "") -> None:
+        """Replace each graph whole, with its extra graphs and its manifest row; add ``kg_data`` (N-Quads to
+        add, such as the knowledge graph's new statements, :func:`kg.kg_graph.kg_additions`); then apply
+        ``kg``, the SPARQL Update operations maintaining the knowledge graph (:func:`kg.kg_graph.kg_update`)."""
         ...
 
     def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:

@@ -20,7 +20,7 @@ from kg import nquads as nq
 from kg.errors import StoreError, StoreLockedError
 from kg.fileio import replacing
 from kg.namespaces import META_GRAPH, PREFIXES, TDO
-from kg.sparql import bind_terms, drop_graphs_update, replace_graph_update
+from kg.sparql import bind_terms, drop_graphs_update, insert_nquads, replace_graph_update
 from kg.store.base import Capabilities, GraphUpdate
 from kg.store.marker import check_store_format
 
@@ -166,9 +166,10 @@ class EmbeddedStore:
         return not any(self._store.contains_named_graph(ox.NamedNode(g))
                        for g in (u.graph, *(g for g, _ in u.extra_graphs)))
 
-    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
-        """Replace each graph (and its extra graphs and manifest row) in one transaction, with ``kg`` (the
-        SPARQL Update operations that maintain the knowledge graph, see :mod:`kg.kg_graph`) after them."""
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "", kg_data: str = "") -> None:
+        """Replace each graph (and its extra graphs and manifest row) in one transaction, with ``kg_data``
+        (N-Quads to add) and ``kg`` (the SPARQL Update operations that maintain the knowledge graph, see
+        :mod:`kg.kg_graph`) after them. New graphs with no ``kg`` are bulk-loaded, ``kg_data`` with them."""
         self._check_writable()
         if updates and not kg and all(self._is_fresh(u) for u in updates):
             # nothing to remove: one N-Quads load, applied all at once (see below), which parses
@@ -179,6 +180,7 @@ class EmbeddedStore:
                 chunks.append(u.nquads)
                 chunks.extend(text for _, text in u.extra_graphs)
                 chunks.extend(f"<{u.graph}> <{TDO[k]}> {nq.lit(v)}{meta}" for k, v in u.manifest)
+            chunks.append(kg_data)
             data = "".join(chunks)
             try:
                 if data.count("\n") < BULK_ATOMIC_MAX:
@@ -193,6 +195,8 @@ class EmbeddedStore:
                 raise StoreError(f"{self.path}: writing {len(updates)} graph(s) failed, nothing was changed: {exc}") from exc
             return
         parts = [replace_graph_update(u.graph, [(u.graph, u.nquads), *u.extra_graphs], u.manifest) for u in updates]
+        if kg_data:
+            parts.append(insert_nquads(kg_data))
         if kg:
             parts.append(kg)
         if parts:

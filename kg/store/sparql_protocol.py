@@ -46,6 +46,7 @@ from kg.sparql import (
     drop_graphs_update,
     graph_lines_to_triples,
     insert_data,
+    insert_nquads,
     query_form,
     replace_graph_update,
     replace_manifest_update,
@@ -318,14 +319,15 @@ class RemoteStore:
         except Exception:  # noqa: BLE001 - reported by whoever is raising
             pass
 
-    def _in_worker(self, updates: list[GraphUpdate], kg: str) -> None:
+    def _in_worker(self, updates: list[GraphUpdate], kg: str, kg_data: str) -> None:
         self._tls.worker = True
-        self._replace_now(updates, kg)
+        self._replace_now(updates, kg, kg_data)
 
-    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "") -> None:
+    def replace_graphs(self, updates: list[GraphUpdate], kg: str = "", kg_data: str = "") -> None:
         """Replace each graph with its extra graphs and manifest row; each request is one server transaction.
 
-        ``kg`` (the knowledge graph's maintenance, :func:`kg.kg_graph.kg_update`) is one more request after
+        ``kg_data`` (N-Quads to add) and ``kg`` (the knowledge graph's maintenance,
+        :func:`kg.kg_graph.kg_update`) are one more request after
         the graphs' requests: a batch may need several requests anyway, so on a server the graphs and the
         knowledge graph are not one transaction (the build marks the knowledge graph pending until it is
         written, and repairs it if a build died in between, see :mod:`kg.build.write`).
@@ -335,14 +337,14 @@ class RemoteStore:
         """
         self._check_writable()
         if not self.pipeline:
-            self._replace_now(updates, kg)
+            self._replace_now(updates, kg, kg_data)
             return
         self._drain()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="tradekg-write")
-        self._pending = self._executor.submit(self._in_worker, updates, kg)
+        self._pending = self._executor.submit(self._in_worker, updates, kg, kg_data)
 
-    def _replace_now(self, updates: list[GraphUpdate], kg: str = "") -> None:
+    def _replace_now(self, updates: list[GraphUpdate], kg: str = "", kg_data: str = "") -> None:
         """Write now (see :meth:`replace_graphs`).
 
         Updates are packed into SPARQL Update requests of at most ``max_update_bytes``;
@@ -383,8 +385,9 @@ class RemoteStore:
                                     "are complete and recorded; run the same command again to finish")
                 err.failed_graphs = failed  # type: ignore[attr-defined]
                 raise err from exc
-        if kg:
-            self._post_update(kg, what="updating the knowledge graph")
+        tail = [op for op in (insert_nquads(kg_data) if kg_data else "", kg) if op]
+        if tail:
+            self._post_update(" ;\n".join(tail), what="updating the knowledge graph")
 
     def drop_graphs(self, graphs: list[str], with_extra: dict[str, list[str]] | None = None, kg: str = "") -> None:
         """Remove graphs and their manifest rows, with ``kg`` (see :meth:`replace_graphs`), in one request."""
