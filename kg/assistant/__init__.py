@@ -27,7 +27,8 @@ Modules: ``knowledge`` (registry and corpus surface forms, their rates), ``menti
 proposals), ``sentences`` (sentences and clauses), ``when`` (dates in a sentence), ``rates`` (which
 rates are tariffs), ``drafter`` (one draft in the making), ``draft`` (runs ``holdings``, ``meetings``,
 ``tariffs`` and ``quotes`` over it; they name the fields they fill through ``fields``, from :mod:`kg.model`),
-``evaluate`` (leave-one-out scores) and ``corpus`` (loading the articles
+``evaluate`` (leave-one-out scores), ``families`` (scores per fact family, one to one), ``heldout``
+(scores of a held-out set drafted from a corpus that does not contain it) and ``corpus`` (loading the articles
 to learn from). This package re-exports what other code uses.
 """
 
@@ -44,7 +45,10 @@ from kg.assistant.evaluate import (
     score_mentions,
     score_tariffs,
 )
+from kg.assistant.families import FAMILY_MATCHING, family_report, score_families
+from kg.assistant.heldout import held_out
 from kg.assistant.knowledge import build_knowledge
 
-__all__ = ["MATCHING", "MEETING_TYPES", "Score", "build_knowledge", "corpus_from_folder", "corpus_from_store", "draft",
-           "leave_one_out", "registry_of", "report", "score_meetings", "score_mentions", "score_tariffs"]
+__all__ = ["FAMILY_MATCHING", "MATCHING", "MEETING_TYPES", "Score", "build_knowledge", "corpus_from_folder",
+           "corpus_from_store", "draft", "family_report", "held_out", "leave_one_out", "registry_of", "report",
+           "score_families", "score_meetings", "score_mentions", "score_tariffs"]

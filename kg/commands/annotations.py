@@ -165,11 +165,17 @@ def _sidecar(text_file: Path) -> dict[str, str]:
 @click.option("--registry-from-rest", is_flag=True,
               help="Also cut the registry down to what the other articles refer to (entities only the "
                    "held-out article names are then new to the assistant).")
-def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float, registry_from_rest: bool) -> None:
+@click.option("--held-out", "held_out", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Score this folder of annotated articles instead (e.g. eval/frozen), each drafted with "
+                   "the knowledge of CORPUS alone; adds precision, recall and F1 per fact family.")
+def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float, registry_from_rest: bool,
+                   held_out: Path | None) -> None:
     """Leave-one-out evaluation of the drafting assistant on CORPUS (default: articles).
 
     Each article is drafted with every other article (and the registry) as knowledge, and its
     draft compared with its hand annotations; recall and precision per article and overall.
+    With --held-out FOLDER, the articles of FOLDER are drafted with the knowledge of all of CORPUS
+    (none of FOLDER) and scored per article and per fact family.
     """
     from kg import assistant
     from kg.ontology import load_ontology
@@ -179,10 +185,22 @@ def eval_assistant(corpus: Path | None, registry: Path | None, threshold: float,
     onto = load_ontology()
     reg = load_registry(_registry(registry, [corpus]), onto)
     arts = assistant.corpus_from_folder(corpus, onto, reg)
-    click.echo(assistant.report(assistant.leave_one_out(reg, arts, threshold, registry_from_rest)))
+    if held_out is not None:
+        held = assistant.corpus_from_folder(held_out, onto, reg)
+        if not held:
+            raise InputError([Problem(str(held_out), "no annotated articles found in this folder")])
+        kg_reg = assistant.registry_of(reg, arts) if registry_from_rest else reg
+        click.echo(f"held-out set {held_out}: {len(held)} article(s) drafted with the knowledge of {corpus} "
+                   f"({len(arts)} article(s)) alone\n")
+        click.echo(assistant.held_out(kg_reg, arts, held, threshold).report())
+    else:
+        click.echo(assistant.report(assistant.leave_one_out(reg, arts, threshold, registry_from_rest)))
     if registry_from_rest:
-        click.echo("(registry cut down to the entities the other articles refer to)")
+        click.echo("(registry cut down to the entities the " + ("corpus" if held_out else "other articles")
+                   + " refer to)")
     click.echo("\n" + assistant.MATCHING)
+    if held_out is not None:
+        click.echo("\n" + assistant.FAMILY_MATCHING)
 
 
 COMMANDS = [import_annotations, export_annotations, annotate, eval_assistant]
