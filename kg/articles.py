@@ -422,6 +422,25 @@ def _resolve_date(c: _Checker, path: tuple[str | int, ...], obj: dict[str, Any],
     return None, None
 
 
+def _announced(c: _Checker, path: tuple[str | int, ...], sc: dict[str, Any], published: str | None) -> str | None:
+    """A status change's announcement day: ``announced``, or ``announced_expression`` resolved against the
+    publication date (None when it has neither or it is not a date)."""
+    if sc.get("announced") is not None:
+        return c.date(path + ("announced",), sc["announced"])
+    expr = sc.get("announced_expression")
+    if expr is None or published is None:
+        return None
+    try:
+        res = dates.resolve(expr, dt.date.fromisoformat(published))
+    except (ValueError, OverflowError):
+        res = None
+    if res is None:
+        c.add(path + ("announced_expression",), f"cannot resolve {expr!r} against the publication date {published}; "
+                                                "give announced: YYYY-MM-DD as well")
+        return None
+    return res[0].isoformat()
+
+
 def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: str | None, text: str,
                 mentions: dict[str, Mention], all_facts: list[dict[str, Any]]) -> None:
     f = fact.data
@@ -465,6 +484,10 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
             if day and until and until < day:
                 c.add(q + ("until",), f"status {sc['status']} lasts until {until}, before its date {day}; "
                                       "expected until on or after date")
+            announced = _announced(c, q, sc, published)
+            if day and announced and day < announced:
+                c.add(q + ("announced",), f"status {sc['status']} announced {announced}, after it takes effect on "
+                                          f"{day}; expected announced on or before date")
             _rate(c, q + ("new_rate",), sc.get("new_rate"))
             if status in ("Cut", "Raised") and "new_rate" not in sc:
                 c.add(q, f"status {status} needs new_rate: the rate in percent after the change")
@@ -472,7 +495,8 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
             if sc.get("attributed_to") is not None:
                 c.entity(q + ("attributed_to",), sc["attributed_to"], "MediaOutlet", "outlet")
             ev = _evidence(c, q + ("evidence",), sc.get("evidence", []), mentions, text)
-            fact.status_changes.append({**sc, "date": day, "date_resolution": how, "evidence": ev})
+            fact.status_changes.append({**sc, "date": day, "date_resolution": how, "evidence": ev,
+                                        **({"announced": announced} if announced else {})})
     elif fam == "Statement":
         for key in ("speaker", "channel", "quote"):
             if key not in f:

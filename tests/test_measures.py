@@ -1,0 +1,126 @@
+"""The lifecycle of trade measures (issue 17): announcement and effective dates, a status set for a term
+that reverts, supersession, exemptions and how a rate combines with other duties.
+
+Each test builds a small article of its own in tmp_path (its own sentences and numbers) and asks the
+knowledge graph or the query library on both sides of each date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from kg.build import build
+from kg.cli import cli
+from kg.namespaces import PREFIXES, TDO, entity_iri
+
+from .conftest import ARTICLES
+
+PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    out = tmp_path / "articles"
+    out.mkdir()
+    (out / "registry.yaml").write_bytes((ARTICLES / "registry.yaml").read_bytes())
+    return out
+
+
+def span(text: str, words: str) -> dict[str, Any]:
+    i = text.index(words)
+    return {"span": [i, i + len(words)], "text": words}
+
+
+def tariff(text: str, fid: str, rate: float, changes: list[dict[str, Any]], target: str = "china",
+           **more: Any) -> dict[str, Any]:
+    """A tariff fact by the United States whose evidence is the first sentence of ``text`` naming ``fid``'s rate;
+    each change's ``evidence`` is given as the words to quote."""
+    scs = [{**sc, "evidence": [span(text, sc["evidence"])]} for sc in changes]
+    return {"id": fid, "type": "Tariff", "imposed_by": "united-states", "targets": [target], "rate": rate,
+            "evidence": [span(text, f"{format(rate, 'g')}%")], "status_changes": scs, **more}
+
+
+def write(folder: Path, aid: str, text: str, facts: list[dict[str, Any]], published: str = "2025-05-01") -> Path:
+    doc = {"format": "tradekg-article/1", "id": aid, "title": f"Measures {aid}", "publisher": "tradekg-desk",
+           "published": published, "language": "en", "text": text, "mentions": [], "facts": facts}
+    path = folder / f"{aid}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def rows(store: Path, sparql: str) -> list[dict[str, str]]:
+    s = ox.Store.read_only(str(store))
+    res = s.query(PROLOGUE + sparql)
+    names = [v.value for v in res.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]
+
+
+def as_of(store: Path, measure: str, day: str) -> list[tuple[str, str]]:
+    """(status local name, rate) of the measure on ``day``: one range filter on the KG."""
+    m = entity_iri("measure", measure)
+    got = rows(store, f"""SELECT ?st ?r WHERE {{ <{m}> tdo:statusChange ?c . ?c tdo:status ?st ; tdo:validFrom ?f
+        OPTIONAL {{ ?c tdo:validUntil ?u }} OPTIONAL {{ ?c tdo:newRatePercent ?nr }} OPTIONAL {{ <{m}> tdo:ratePercent ?mr }}
+        BIND(COALESCE(?nr, ?mr) AS ?r)
+        FILTER(?f <= "{day}"^^xsd:date && (!BOUND(?u) || "{day}"^^xsd:date < ?u)) }}""")
+    return sorted((r["st"].rsplit("#", 1)[-1], r.get("r", "")) for r in got)
+
+
+# ------------------------------------------------------------------ item 1 --
+ANNOUNCED = ("Washington said on 3 March 2025 that a 15% duty on Chinese steel would apply. "
+             "The duty starts on 20 March 2025.\n")
+
+
+def test_announced_one_day_effective_another(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.1: `date` is the day the change takes effect, `announced` the day it was announced; before the
+    effective day the measure is not yet in force (as of the announcement day it has no status)."""
+    write(folder, "m-ann", ANNOUNCED, [tariff(ANNOUNCED, "m-steel", 15, [
+        {"status": "InEffect", "date": "2025-03-20", "announced_expression": "on 3 March 2025",
+         "evidence": "The duty starts on 20 March 2025"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    c = rows(store, "SELECT ?a ?d WHERE { ?c tdo:announcementDate ?a ; tdo:date ?d }")
+    assert c == [{"a": "2025-03-03", "d": "2025-03-20"}]
+    assert as_of(store, "m-steel", "2025-03-03") == []
+    assert as_of(store, "m-steel", "2025-03-19") == []
+    assert as_of(store, "m-steel", "2025-03-20") == [("InEffect", "15")]
+
+
+def test_announced_after_effective_is_refused(folder: Path, tmp_path: Path, runner: Any) -> None:
+    """Issue 17.1: announced later than date is an input error naming the file, line and what was expected."""
+    path = write(folder, "m-late", ANNOUNCED, [tariff(ANNOUNCED, "m-steel", 15, [
+        {"status": "InEffect", "date": "2025-03-20", "announced": "2025-03-21",
+         "evidence": "The duty starts on 20 March 2025"}])])
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "announced:" in ln)
+    assert f"m-late.yaml:{line}" in r.output, r.output
+    assert "announced 2025-03-21, after it takes effect on 2025-03-20" in r.output
+    assert "expected announced on or before date" in r.output
+    assert not (tmp_path / "store").exists() or "m-steel" not in str(list((tmp_path / "store").iterdir()))
+
+
+def test_unresolvable_announcement_expression_is_refused(folder: Path, tmp_path: Path, runner: Any) -> None:
+    write(folder, "m-bad", ANNOUNCED, [tariff(ANNOUNCED, "m-steel", 15, [
+        {"status": "InEffect", "date": "2025-03-20", "announced_expression": "some day soon",
+         "evidence": "The duty starts on 20 March 2025"}])])
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    assert "m-bad.yaml" in r.output and "cannot resolve 'some day soon'" in r.output
+    assert "give announced: YYYY-MM-DD" in r.output
+
+
+def test_status_announced_alone_is_unchanged(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.1: a change that is only an announcement keeps status Announced on its date, no announcementDate."""
+    write(folder, "m-only", ANNOUNCED, [tariff(ANNOUNCED, "m-steel", 15, [
+        {"status": "Announced", "date": "2025-03-03", "evidence": "Washington said on 3 March 2025"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert rows(store, "SELECT ?a WHERE { ?c tdo:announcementDate ?a }") == []
+    assert as_of(store, "m-steel", "2025-03-03") == [("Announced", "15")]
+    assert rows(store, f"SELECT ?s WHERE {{ <{entity_iri('measure', 'm-steel')}> tdo:currentStatus ?s }}") == [
+        {"s": str(TDO.Announced)}]
