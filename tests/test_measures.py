@@ -124,3 +124,63 @@ def test_status_announced_alone_is_unchanged(folder: Path, tmp_path: Path) -> No
     assert as_of(store, "m-steel", "2025-03-03") == [("Announced", "15")]
     assert rows(store, f"SELECT ?s WHERE {{ <{entity_iri('measure', 'm-steel')}> tdo:currentStatus ?s }}") == [
         {"s": str(TDO.Announced)}]
+
+
+# ------------------------------------------------------------------ item 2 --
+TERM = ("Washington has taxed Chinese bicycles at 125% since 1 February 2025. On 12 May 2025 the rate was cut "
+        "to 30% for an initial 90 days, until 10 August 2025.\n")
+
+
+def test_cut_for_a_term_then_the_earlier_rate_returns(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.2: a cut of 95 points for 90 days; inside the term the measure is in force at 30%, after it at
+    125% again (a derived reversion), and "current" says so."""
+    write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
+        {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+         "evidence": "cut to 30% for an initial 90 days"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert as_of(store, "m-bikes", "2025-05-11") == [("InEffect", "125")]
+    assert as_of(store, "m-bikes", "2025-05-12") == [("Cut", "30")]
+    assert as_of(store, "m-bikes", "2025-08-10") == [("Cut", "30")]
+    assert as_of(store, "m-bikes", "2025-08-11") == [("InEffect", "125")]
+    m = entity_iri("measure", "m-bikes")
+    assert rows(store, f"SELECT ?s ?r WHERE {{ <{m}> tdo:currentStatus ?s ; tdo:currentRate ?r }}") == [
+        {"s": str(TDO.InEffect), "r": "125"}]
+    rev = rows(store, "SELECT ?r ?c ?p WHERE { ?r a tdo:Reversion ; tdo:reverts ?c ; tdo:returnsTo ?p }")
+    assert [r["r"] for r in rev] == ["https://w3id.org/tradekg/resource/reversion/m-bikes:cut-2025-05-12"]
+    assert rev[0]["c"].endswith("status/m-bikes:cut-2025-05-12") and rev[0]["p"].endswith(":ineffect-2025-02-01")
+
+
+def test_a_later_change_inside_the_term_says_otherwise(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.2: a change reported before the term ends wins; no reversion, the later change holds."""
+    write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
+        {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+         "evidence": "cut to 30% for an initial 90 days"},
+        {"status": "Raised", "date": "2025-07-01", "new_rate": 40, "evidence": "until 10 August 2025"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert as_of(store, "m-bikes", "2025-06-30") == [("Cut", "30")]
+    assert as_of(store, "m-bikes", "2025-08-11") == [("Raised", "40")]
+    assert rows(store, "SELECT ?r WHERE { ?r a tdo:Reversion }") == []
+    # the raise is removed again: the reversion comes back (the KG is maintained, not only built fresh)
+    write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
+        {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+         "evidence": "cut to 30% for an initial 90 days"}])])
+    build([folder], store)
+    assert as_of(store, "m-bikes", "2025-08-11") == [("InEffect", "125")]
+
+
+def test_a_pause_with_a_term_returns_to_the_paused_rate(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.2: a pause keeps its behaviour: the paused rate (the measure's own) applies after the term."""
+    text = "A 20% duty on Chinese kettles took effect on 1 March 2025 and was paused on 1 April 2025 until 30 April.\n"
+    write(folder, "m-pause", text, [tariff(text, "m-kettles", 20, [
+        {"status": "InEffect", "date": "2025-03-01", "evidence": "took effect on 1 March 2025"},
+        {"status": "Paused", "date": "2025-04-01", "new_rate": 10, "until": "2025-04-30",
+         "evidence": "paused on 1 April 2025 until 30 April"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert as_of(store, "m-kettles", "2025-04-30") == [("Paused", "10")]
+    assert as_of(store, "m-kettles", "2025-05-01") == [("InEffect", "20")]
