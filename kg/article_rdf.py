@@ -152,6 +152,9 @@ class _Mapper:
             w.add(s, prop, nq.date(str(v)))
         elif kind == "vocab":
             w.add_iri(s, prop, str(TDO[str(v)]))
+        elif kind == "measure_refs":
+            for x in v:  # type: ignore[attr-defined]
+                w.add_iri(s, prop, entity_iri("measure", str(x)))
 
     def fact(self, f: Fact) -> None:
         w, d = self.w, f.data

@@ -43,6 +43,7 @@ _JSON_OF_KIND: dict[str, dict[str, Any]] = {
     "fact_date": {"$ref": "#/$defs/date"}, "quote": {"$ref": "#/$defs/quote"},
     "status_changes": {"type": "array", "items": {"$ref": "#/$defs/status_change"}},
     "fact_ref": {"$ref": "#/$defs/id"}, "evidence": {"$ref": "#/$defs/evidence"},
+    "measure_refs": {"$ref": "#/$defs/ids"},
 }
 """The JSON Schema of each kind of field, for fields the shipped schema does not spell out."""
 
@@ -473,6 +474,14 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
         _rate(c, p + ("rate",), f.get("rate"))
         c.vocab(p + ("rate_basis",), f.get("rate_basis"), "RateBasis")
         c.entity(p + ("instrument",), f.get("instrument"), "LegalInstrument", "legal instrument")
+        for j, other in enumerate(f.get("supersedes", [])):  # issue 17: measures this one replaces
+            here = next((g for g in all_facts if g.get("id") == other), None)
+            if other == fact.id:
+                c.add(p + ("supersedes", j), f"{f['type']} {fact.id!r} supersedes itself; expected the id of "
+                                             "another trade measure")
+            elif here is not None and family_of(c.onto, str(here.get("type"))) != "TradeMeasure":
+                c.add(p + ("supersedes", j), f"supersedes refers to {other!r}, a {here.get('type')}; expected a "
+                                             "trade measure")
         if not f.get("status_changes"):
             c.add(p, f"{f['type']} {fact.id!r} has no status_changes; expected at least one dated status "
                      "(e.g. status: Announced, date: 2025-04-02)")

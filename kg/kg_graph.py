@@ -59,7 +59,8 @@ KG_LOCATION: Final = None
 default graph is the union of all graphs would declare a named graph in ``Capabilities.kg_graph``."""
 
 DERIVED: Final = tuple(str(TDO[p]) for p in ("reportedIn", "sourceCount", "validFrom", "validUntil",
-                                              "currentStatus", "currentRate", "reverts", "returnsTo"))
+                                              "currentStatus", "currentRate", "reverts", "returnsTo",
+                                              "supersededBy", "supersededOn"))
 """Properties only this module writes (never in a source graph)."""
 
 _PROVENANCE = tuple(str(ns) for ns in (MENTION, EVIDENCE, TARGET, SELECTOR))
@@ -182,57 +183,79 @@ def kg_update(old: Iterable[Content], new: Iterable[Content], kg_graph: str | No
 
 
 def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
-    """Recompute the derived facts of the touched resources and of the status changes of the touched measures.
+    """Recompute the derived facts of the touched resources and of the status changes of the touched measures
+    (and of the measures they supersede or superseded: ``tdo:supersededBy`` is brought up to date first
+    with the new links and last without the old ones, so both reach them).
 
     A change with a term (``tdo:effectiveUntil``) is followed, the day after its term, by a derived
     reversion (``reversion:`` namespace, linked by ``tdo:statusChange`` like a reported change, typed
     ``tdo:Reversion``, no ``tdo:date``) to the latest earlier change still in force then (``tdo:returnsTo``:
     its status and rate), unless a later reported change comes first; a reversion holds until the next
-    reported change, or the end of the returned-to change's own term."""
+    reported change, or the end of the returned-to change's own term. A superseded measure
+    (``tdo:supersededOn``: the earliest supersession day of the measures that supersede it) is in force
+    until that day: it ends the open intervals, no reversion starts from it, and its current status is
+    ``tdo:Superseded`` unless a change is reported from that day on."""
     t = f"<{TDO}"
     day = '"P1D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>'
     rev = f"{REVERSION}"
+    yield f"{with_}INSERT {{ ?y {t}supersededBy> ?x }} WHERE {{ VALUES ?x {{ {measures} }} ?x {t}supersedes> ?y }}"
+    ms = (f"{{ VALUES ?m {{ {measures} }} }} UNION {{ VALUES ?x0 {{ {measures} }} ?m {t}supersededBy> ?x0 }}")
     later = (f"?m {t}statusChange> ?c2 . ?c2 {t}date> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c)))")
-    change = f"VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . ?c {t}date> ?d ."
+    change = f"{ms} ?m {t}statusChange> ?c . ?c {t}date> ?d ."
     yield (f"{with_}DELETE {{ ?x ?dp ?v }} WHERE {{ VALUES ?x {{ {touched} }} "
            f"VALUES ?dp {{ {t}validFrom> {t}validUntil> {t}currentStatus> {t}currentRate> }} ?x ?dp ?v }}")
-    yield (f"{with_}DELETE {{ ?m {t}statusChange> ?r . ?r ?p ?o }} WHERE {{ VALUES ?m {{ {measures} }} "
+    yield (f"{with_}DELETE {{ ?m ?dp ?v }} WHERE {{ {ms} "
+           f"VALUES ?dp {{ {t}currentStatus> {t}currentRate> {t}supersededOn> }} ?m ?dp ?v }}")
+    yield (f"{with_}DELETE {{ ?m {t}statusChange> ?r . ?r ?p ?o }} WHERE {{ {ms} "
            f"?m {t}statusChange> ?r FILTER(STRSTARTS(STR(?r), \"{rev}\")) ?r ?p ?o }}")
-    yield (f"{with_}DELETE {{ ?c ?dp ?v }} WHERE {{ VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . "
+    yield (f"{with_}DELETE {{ ?c ?dp ?v }} WHERE {{ {ms} ?m {t}statusChange> ?c . "
            f"VALUES ?dp {{ {t}validFrom> {t}validUntil> }} ?c ?dp ?v }}")
+    yield (f"{with_}INSERT {{ ?m {t}supersededOn> ?on }} WHERE {{ {{ SELECT ?m (MIN(?sd) AS ?on) WHERE {{ {ms} "
+           f"?x {t}supersedes> ?m ; {t}statusChange> ?xc . OPTIONAL {{ ?x {t}supersessionDate> ?given }} "
+           f"{{ ?xc {t}date> ?first }} UNION {{ ?xc {t}announcementDate> ?first }} "
+           f"BIND(COALESCE(?given, ?first) AS ?sd) }} GROUP BY ?m }} }}")
     yield f"{with_}INSERT {{ ?c {t}validFrom> ?d }} WHERE {{ {change} }}"
     yield (f"{with_}INSERT {{ ?c {t}validUntil> ?u }} WHERE {{ {{ SELECT ?c (MIN(?e) AS ?u) WHERE {{ "
            f"{{ {change} {later} }} UNION {{ {change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?e) }} "
-           f"}} GROUP BY ?c }} }}")
+           f"UNION {{ {change} ?m {t}supersededOn> ?e FILTER(?e > ?d) }} }} GROUP BY ?c }} }}")
     # reversions: ?c's term ends, no reported change in (?c, ?back]; ?p the latest earlier change in force at ?back
     in_force = "FILTER NOT EXISTS {{ ?{0} <{1}effectiveUntil> ?{0}u FILTER(?{0}u <= ?end) }}"
     yield (f"{with_}INSERT {{ ?m {t}statusChange> ?r . ?r a {t}StatusChange>, {t}Reversion> ; {t}measure> ?m ; "
            f"{t}reverts> ?c ; {t}returnsTo> ?p ; {t}status> ?st ; {t}validFrom> ?back }} WHERE {{ "
            f"{change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?back) "
            f"FILTER NOT EXISTS {{ {later} FILTER(?e <= ?back) }} "
+           f"FILTER NOT EXISTS {{ ?m {t}supersededOn> ?on FILTER(?on <= ?back) }} "
            f"?m {t}statusChange> ?p . ?p {t}date> ?pd ; {t}status> ?st . "
            f"FILTER(?pd < ?d || (?pd = ?d && STR(?p) < STR(?c))) {in_force.format('p', TDO)} "
            f"FILTER NOT EXISTS {{ ?m {t}statusChange> ?q . ?q {t}date> ?qd . "
            f"FILTER((?qd > ?pd || (?qd = ?pd && STR(?q) > STR(?p))) && (?qd < ?d || (?qd = ?d && STR(?q) < STR(?c)))) "
            f"{in_force.format('q', TDO)} }} "
            f"BIND(IRI(CONCAT(\"{rev}\", STRAFTER(STR(?c), \"{STATUS}\"))) AS ?r) }}")
-    reversion = f"VALUES ?m {{ {measures} }} ?m {t}statusChange> ?r . ?r a {t}Reversion> ;"
+    reversion = f"{ms} ?m {t}statusChange> ?r . ?r a {t}Reversion> ;"
     yield (f"{with_}INSERT {{ ?r {t}newRatePercent> ?nr }} WHERE {{ {reversion} {t}returnsTo> ?p . "
            f"?p {t}newRatePercent> ?nr }}")
     yield (f"{with_}INSERT {{ ?r {t}validUntil> ?u }} WHERE {{ {{ SELECT ?r (MIN(?e) AS ?u) WHERE {{ "
            f"{{ {reversion} {t}reverts> ?c . ?c {t}date> ?d . {later} }} UNION "
-           f"{{ {reversion} {t}returnsTo> ?p . ?p {t}effectiveUntil> ?pu BIND(?pu + {day} AS ?e) }} "
+           f"{{ {reversion} {t}returnsTo> ?p . ?p {t}effectiveUntil> ?pu BIND(?pu + {day} AS ?e) }} UNION "
+           f"{{ {reversion} {t}validFrom> ?b . ?m {t}supersededOn> ?e }} "
            f"}} GROUP BY ?r }} }}")
-    # current: the latest change, reported or reversion, by validFrom then IRI
-    latest = (f"VALUES ?m {{ {measures} }} ?m {t}statusChange> ?c . ?c {t}validFrom> ?d . FILTER NOT EXISTS {{ "
-              f"?m {t}statusChange> ?c2 . ?c2 {t}validFrom> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c))) }}")
+    # current: the latest change, reported or reversion, by validFrom then IRI; superseded: no change from then on
+    superseded = (f"?m {t}supersededOn> ?on FILTER NOT EXISTS {{ ?m {t}statusChange> ?cs . ?cs {t}validFrom> ?fs "
+                  f"FILTER(?fs >= ?on) }}")
+    latest = (f"{ms} ?m {t}statusChange> ?c . ?c {t}validFrom> ?d . FILTER NOT EXISTS {{ "
+              f"?m {t}statusChange> ?c2 . ?c2 {t}validFrom> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c))) }} "
+              f"FILTER NOT EXISTS {{ {superseded} }}")
+    yield f"{with_}INSERT {{ ?m {t}currentStatus> {t}Superseded> }} WHERE {{ {ms} {superseded} }}"
     yield f"{with_}INSERT {{ ?m {t}currentStatus> ?st }} WHERE {{ {latest} ?c {t}status> ?st }}"
     yield (f"{with_}INSERT {{ ?m {t}currentRate> ?r }} WHERE {{ {{ {latest} OPTIONAL {{ ?c {t}newRatePercent> ?nr }} "
            f"OPTIONAL {{ ?m {t}ratePercent> ?mr }} BIND(COALESCE(?nr, ?mr) AS ?r) FILTER(BOUND(?r)) }} UNION "
-           f"{{ VALUES ?m {{ {measures} }} ?m {t}ratePercent> ?r FILTER NOT EXISTS {{ ?m {t}statusChange> ?any }} }} }}")
+           f"{{ {ms} ?m {t}ratePercent> ?r FILTER NOT EXISTS {{ ?m {t}statusChange> ?any }} "
+           f"FILTER NOT EXISTS {{ {superseded} }} }} }}")
     holding = f"VALUES ?h {{ {touched} }} ?h a {t}PostHolding> ."
     yield f"{with_}INSERT {{ ?h {t}validFrom> ?s }} WHERE {{ {holding} ?h {t}startDate> ?s }}"
     yield f"{with_}INSERT {{ ?h {t}validUntil> ?u }} WHERE {{ {holding} ?h {t}endDate> ?e BIND(?e + {day} AS ?u) }}"
+    yield (f"{with_}DELETE {{ ?m {t}supersededBy> ?x }} WHERE {{ {ms} ?m {t}supersededBy> ?x "
+           f"FILTER NOT EXISTS {{ ?x {t}supersedes> ?m }} }}")
 
 
 def source_graphs(store: GraphStore) -> list[str]:

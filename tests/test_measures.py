@@ -184,3 +184,71 @@ def test_a_pause_with_a_term_returns_to_the_paused_rate(folder: Path, tmp_path: 
     build([folder], store)
     assert as_of(store, "m-kettles", "2025-04-30") == [("Paused", "10")]
     assert as_of(store, "m-kettles", "2025-05-01") == [("InEffect", "20")]
+
+
+# ------------------------------------------------------------------ item 3 --
+THREAT = "On 2 June 2025 Washington threatened a 60% duty on Chinese toys.\n"
+REPLACES = ("On 20 June 2025 Washington announced a 35% duty on Chinese toys instead of the threatened 60%; "
+            "it applies from 1 July 2025.\n")
+
+
+def threat_and_replacement(folder: Path, **more: Any) -> None:
+    write(folder, "m-threat", THREAT, [tariff(THREAT, "m-toys-threat", 60, [
+        {"status": "Announced", "date": "2025-06-02", "evidence": "On 2 June 2025 Washington threatened"}])],
+        published="2025-06-02")
+    write(folder, "m-replace", REPLACES, [tariff(REPLACES, "m-toys", 35, [
+        {"status": "InEffect", "date": "2025-07-01", "announced": "2025-06-20", "evidence": "it applies from 1 July 2025"}],
+        supersedes=["m-toys-threat"], **more)], published="2025-06-21")
+
+
+def test_a_rate_that_replaces_a_threatened_one(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.3: the superseded (threatened) measure holds until the superseding measure's first date (its
+    announcement here), then is superseded; the new one is in force from its effective date."""
+    threat_and_replacement(folder)
+    store = tmp_path / "store"
+    build([folder], store)
+    assert as_of(store, "m-toys-threat", "2025-06-19") == [("Announced", "60")]
+    assert as_of(store, "m-toys-threat", "2025-06-20") == []
+    assert as_of(store, "m-toys", "2025-06-30") == []
+    assert as_of(store, "m-toys", "2025-07-01") == [("InEffect", "35")]
+    old, new = entity_iri("measure", "m-toys-threat"), entity_iri("measure", "m-toys")
+    assert rows(store, f"SELECT ?by ?on ?s WHERE {{ <{old}> tdo:supersededBy ?by ; tdo:supersededOn ?on ; "
+                       f"tdo:currentStatus ?s }}") == [{"by": new, "on": "2025-06-20", "s": str(TDO.Superseded)}]
+    assert rows(store, f"SELECT ?r WHERE {{ <{old}> tdo:currentRate ?r }}") == []
+    # the replacement's article goes: the threat is open again (the KG is maintained both ways)
+    (folder / "m-replace.yaml").unlink()
+    build([folder], store)
+    assert as_of(store, "m-toys-threat", "2025-06-20") == [("Announced", "60")]
+    assert rows(store, f"SELECT ?p WHERE {{ <{old}> ?p ?o FILTER(?p IN (tdo:supersededBy, tdo:supersededOn)) }}") == []
+    assert rows(store, f"SELECT ?s WHERE {{ <{old}> tdo:currentStatus ?s }}") == [{"s": str(TDO.Announced)}]
+
+
+def test_an_explicit_supersession_date(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.3: supersedes_on, when given, is the day the superseded measure stops applying."""
+    threat_and_replacement(folder, supersedes_on="2025-06-25")
+    store = tmp_path / "store"
+    build([folder], store)
+    assert as_of(store, "m-toys-threat", "2025-06-24") == [("Announced", "60")]
+    assert as_of(store, "m-toys-threat", "2025-06-25") == []
+
+
+def test_a_superseded_threat_is_not_a_source_disagreement(folder: Path, tmp_path: Path, runner: Any) -> None:
+    """Issue 17.3: a threatened rate and the different rate that replaces it are two measures, not two claims
+    about one: source-disagreements lists nothing."""
+    threat_and_replacement(folder)
+    store = tmp_path / "store"
+    build([folder], store)
+    r = runner.invoke(cli, ["query", "source-disagreements", "--store", str(store), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1:] == [], r.output
+
+
+def test_superseding_itself_is_refused(folder: Path, tmp_path: Path, runner: Any) -> None:
+    path = write(folder, "m-self", REPLACES, [tariff(REPLACES, "m-toys", 35, [
+        {"status": "InEffect", "date": "2025-07-01", "evidence": "it applies from 1 July 2025"}],
+        supersedes=["m-toys"])])
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ln.strip() == "- m-toys")
+    assert f"m-self.yaml:{line}" in r.output, r.output
+    assert "'m-toys' supersedes itself; expected the id of another trade measure" in r.output

@@ -197,7 +197,7 @@ class _Rebuilder:
             if prop not in self.reverse:
                 continue
             fld, kind = self.reverse[prop]
-            if kind == "entities":
+            if kind in ("entities", "measure_refs"):
                 f[fld] = sorted(_local(v.value) for v in vals)
             elif kind in ("entity", "vocab"):
                 f[fld] = _local(vals[0].value)
