@@ -14,9 +14,11 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
+from kg.annotations.store_articles import article_dicts
 from kg.build import build
 from kg.cli import cli
 from kg.namespaces import PREFIXES, TDO, entity_iri
+from kg.store import open_store
 
 from .conftest import ARTICLES
 
@@ -58,6 +60,15 @@ def rows(store: Path, sparql: str) -> list[dict[str, str]]:
     res = s.query(PROLOGUE + sparql)
     names = [v.value for v in res.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]
+
+
+def read_back(store: Path, fid: str) -> dict[str, Any]:
+    """The fact ``fid`` as the inverse mapping reads it back out of the store."""
+    s = open_store(store, read_only=True)
+    try:
+        return next(f for a in article_dicts(s) for f in a["facts"] if f["id"] == fid)
+    finally:
+        s.close()
 
 
 def as_of(store: Path, measure: str, day: str) -> list[tuple[str, str]]:
@@ -252,3 +263,55 @@ def test_superseding_itself_is_refused(folder: Path, tmp_path: Path, runner: Any
     line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ln.strip() == "- m-toys")
     assert f"m-self.yaml:{line}" in r.output, r.output
     assert "'m-toys' supersedes itself; expected the id of another trade measure" in r.output
+
+
+# ------------------------------------------------------------------ item 4 --
+CEILING = ("Washington set an all-in 15% duty on Korean machinery from 1 August 2025, leaving out aircraft parts "
+           "and goods under HS 8802.\n")
+
+
+def ceiling(folder: Path, **more: Any) -> Path:
+    return write(folder, "m-ceil", CEILING, [tariff(CEILING, "m-machines", 15, [
+        {"status": "InEffect", "date": "2025-08-01", "evidence": "from 1 August 2025"}],
+        target="japan", **more)])
+
+
+def test_exemptions_and_combination_are_mapped(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.4: `exempts` (texts) and `combination` (a vocabulary individual) reach the KG, and the article
+    read back from the store has them again."""
+    ceiling(folder, exempts=["aircraft parts", "8802"], combination="Ceiling")
+    store = tmp_path / "store"
+    build([folder], store)
+    m = entity_iri("measure", "m-machines")
+    assert rows(store, f"SELECT ?x WHERE {{ <{m}> tdo:exempts ?x }} ORDER BY ?x") == [{"x": "8802"},
+                                                                                 {"x": "aircraft parts"}]
+    assert rows(store, f"SELECT ?c WHERE {{ <{m}> tdo:combination ?c }}") == [{"c": str(TDO.Ceiling)}]
+    fact = read_back(store, "m-machines")
+    assert fact["exempts"] == ["8802", "aircraft parts"] and fact["combination"] == "Ceiling"
+
+
+def test_lifecycle_fields_are_read_back_from_the_store(folder: Path, tmp_path: Path) -> None:
+    """Issues 17.1 and 17.3: announced and supersedes survive the inverse mapping (store -> article)."""
+    threat_and_replacement(folder, supersedes_on="2025-06-25")
+    store = tmp_path / "store"
+    build([folder], store)
+    fact = read_back(store, "m-toys")
+    assert fact["supersedes"] == ["m-toys-threat"] and fact["supersedes_on"] == "2025-06-25"
+    assert fact["status_changes"][0]["announced"] == "2025-06-20"
+
+
+def test_unknown_combination_is_refused(folder: Path, tmp_path: Path, runner: Any) -> None:
+    """Issue 17.4: a combination outside the vocabulary: file, line, the allowed values, exit 2."""
+    path = ceiling(folder, combination="Stacked")
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "combination:" in ln)
+    assert f"m-ceil.yaml:{line}" in r.output, r.output
+    assert "'Stacked'; expected one of Additive, Ceiling, Replacing" in r.output, r.output
+
+
+def test_exemptions_must_be_a_list_of_texts(folder: Path, tmp_path: Path, runner: Any) -> None:
+    ceiling(folder, exempts="aircraft parts")
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    assert "m-ceil.yaml" in r.output and "exempts" in r.output and "array" in r.output, r.output
