@@ -7,12 +7,15 @@ knowledge graph or the query library on both sides of each date.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from kg.annotations.store_articles import article_dicts
 from kg.build import build
@@ -69,6 +72,22 @@ def read_back(store: Path, fid: str) -> dict[str, Any]:
         return next(f for a in article_dicts(s) for f in a["facts"] if f["id"] == fid)
     finally:
         s.close()
+
+
+def library(store: Path, name: str, **params: str) -> list[dict[str, str]]:
+    """The rows of library query ``name`` run by ``tradekg query`` (CSV, full IRIs), one dict per row."""
+    args = ["query", name, "--store", str(store), "--format", "csv"]
+    for k, v in params.items():
+        args += ["--param", f"{k}={v}"]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    return list(csv.DictReader(io.StringIO(r.output)))
+
+
+def on(store: Path, target: str, day: str) -> list[tuple[str, str, str, str]]:
+    """tariffs-on for ``target`` on ``day``: (measure id, rate, status, since) of each row."""
+    return sorted((r["measure"].rsplit("/", 1)[-1], r["rate"], r["status"], r["since"])
+                  for r in library(store, "tariffs-on", target=f"jurisdiction:{target}", date=day))
 
 
 def as_of(store: Path, measure: str, day: str) -> list[tuple[str, str]]:
@@ -139,7 +158,7 @@ def test_status_announced_alone_is_unchanged(folder: Path, tmp_path: Path) -> No
 
 # ------------------------------------------------------------------ item 2 --
 TERM = ("Washington has taxed Chinese bicycles at 125% since 1 February 2025. On 12 May 2025 the rate was cut "
-        "to 30% for an initial 90 days, until 10 August 2025.\n")
+        "to 30% for an initial 90 days, until 9 August 2025.\n")
 
 
 def test_cut_for_a_term_then_the_earlier_rate_returns(folder: Path, tmp_path: Path) -> None:
@@ -147,14 +166,14 @@ def test_cut_for_a_term_then_the_earlier_rate_returns(folder: Path, tmp_path: Pa
     125% again (a derived reversion), and "current" says so."""
     write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
         {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
-        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-09",
          "evidence": "cut to 30% for an initial 90 days"}])])
     store = tmp_path / "store"
     build([folder], store)
     assert as_of(store, "m-bikes", "2025-05-11") == [("InEffect", "125")]
     assert as_of(store, "m-bikes", "2025-05-12") == [("Cut", "30")]
-    assert as_of(store, "m-bikes", "2025-08-10") == [("Cut", "30")]
-    assert as_of(store, "m-bikes", "2025-08-11") == [("InEffect", "125")]
+    assert as_of(store, "m-bikes", "2025-08-09") == [("Cut", "30")]
+    assert as_of(store, "m-bikes", "2025-08-10") == [("InEffect", "125")]
     m = entity_iri("measure", "m-bikes")
     assert rows(store, f"SELECT ?s ?r WHERE {{ <{m}> tdo:currentStatus ?s ; tdo:currentRate ?r }}") == [
         {"s": str(TDO.InEffect), "r": "125"}]
@@ -167,9 +186,9 @@ def test_a_later_change_inside_the_term_says_otherwise(folder: Path, tmp_path: P
     """Issue 17.2: a change reported before the term ends wins; no reversion, the later change holds."""
     write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
         {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
-        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-09",
          "evidence": "cut to 30% for an initial 90 days"},
-        {"status": "Raised", "date": "2025-07-01", "new_rate": 40, "evidence": "until 10 August 2025"}])])
+        {"status": "Raised", "date": "2025-07-01", "new_rate": 40, "evidence": "until 9 August 2025"}])])
     store = tmp_path / "store"
     build([folder], store)
     assert as_of(store, "m-bikes", "2025-06-30") == [("Cut", "30")]
@@ -178,7 +197,7 @@ def test_a_later_change_inside_the_term_says_otherwise(folder: Path, tmp_path: P
     # the raise is removed again: the reversion comes back (the KG is maintained, not only built fresh)
     write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
         {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
-        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-10",
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-09",
          "evidence": "cut to 30% for an initial 90 days"}])])
     build([folder], store)
     assert as_of(store, "m-bikes", "2025-08-11") == [("InEffect", "125")]
@@ -315,3 +334,70 @@ def test_exemptions_must_be_a_list_of_texts(folder: Path, tmp_path: Path, runner
     r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
     assert r.exit_code == 2, r.output
     assert "m-ceil.yaml" in r.output and "exempts" in r.output and "array" in r.output, r.output
+
+
+# ------------------------------------------------------- item 6: the library --
+def test_library_cut_for_90_days_then_the_earlier_rate(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.6: tariffs-on, on both sides of each date of a 95-point cut for an initial 90 days."""
+    write(folder, "m-term", TERM, [tariff(TERM, "m-bikes", 125, [
+        {"status": "InEffect", "date": "2025-02-01", "evidence": "since 1 February 2025"},
+        {"status": "Cut", "date": "2025-05-12", "new_rate": 30, "until": "2025-08-09",
+         "evidence": "cut to 30% for an initial 90 days"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert on(store, "china", "2025-01-31") == []
+    assert on(store, "china", "2025-02-01") == [("m-bikes", "125", "in effect", "2025-02-01")]
+    assert on(store, "china", "2025-05-11") == [("m-bikes", "125", "in effect", "2025-02-01")]
+    assert on(store, "china", "2025-05-12") == [("m-bikes", "30", "cut", "2025-05-12")]
+    assert on(store, "china", "2025-08-09") == [("m-bikes", "30", "cut", "2025-05-12")]
+    assert on(store, "china", "2025-08-10") == [("m-bikes", "125", "in effect", "2025-08-10")]
+    assert on(store, "japan", "2025-08-10") == []
+    history = library(store, "measure-history", measure="measure:m-bikes")
+    assert [(h["from"], h["entry"], h["status"], h["term"], h["newRate"], h["until"]) for h in history] == [
+        ("2025-02-01", "status change", "in effect", "", "", "2025-05-12"),
+        ("2025-05-12", "status change", "cut", "2025-08-09", "30", "2025-08-10"),
+        ("2025-08-10", "return after term", "in effect", "", "", "")]
+
+
+def test_library_announced_one_day_effective_another(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.6: announced 3 March, in effect 20 March: not in force before, in force from the 20th; the
+    history shows both days."""
+    write(folder, "m-ann", ANNOUNCED, [tariff(ANNOUNCED, "m-steel", 15, [
+        {"status": "InEffect", "date": "2025-03-20", "announced": "2025-03-03",
+         "evidence": "The duty starts on 20 March 2025"}])])
+    store = tmp_path / "store"
+    build([folder], store)
+    assert on(store, "china", "2025-03-02") == []
+    assert on(store, "china", "2025-03-03") == []
+    assert on(store, "china", "2025-03-19") == []
+    assert on(store, "china", "2025-03-20") == [("m-steel", "15", "in effect", "2025-03-20")]
+    history = library(store, "measure-history", measure="measure:m-steel")
+    assert [(h["announced"], h["effective"], h["status"]) for h in history] == [("2025-03-03", "2025-03-20", "in effect")]
+
+
+def test_library_a_rate_that_replaces_a_threatened_one(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.6: the threatened 60% is no status in force (announced); superseded from the replacement's
+    announcement (20 June); the 35% is in force from 1 July; both histories say what superseded what."""
+    threat_and_replacement(folder)
+    store = tmp_path / "store"
+    build([folder], store)
+    for day in ("2025-06-01", "2025-06-02", "2025-06-19", "2025-06-20", "2025-06-30"):
+        assert on(store, "china", day) == [], day
+    assert on(store, "china", "2025-07-01") == [("m-toys", "35", "in effect", "2025-07-01")]
+    old = library(store, "measure-history", measure="measure:m-toys-threat")
+    assert [(h["from"], h["entry"], h["status"], h["until"], h["other"].rsplit("/", 1)[-1]) for h in old] == [
+        ("2025-06-02", "status change", "announced", "2025-06-20", ""),
+        ("2025-06-20", "superseded by", "", "", "m-toys")]
+    new = library(store, "measure-history", measure="measure:m-toys")
+    assert [(h["from"], h["entry"], h["other"].rsplit("/", 1)[-1]) for h in new] == [
+        ("2025-06-20", "supersedes", "m-toys-threat"), ("2025-07-01", "status change", "")]
+
+
+def test_library_combination_column(folder: Path, tmp_path: Path) -> None:
+    """Issue 17.4/17.5: tariffs-on shows how the rate combines with other duties, by its ontology label."""
+    ceiling(folder, combination="Ceiling", exempts=["aircraft parts"])
+    store = tmp_path / "store"
+    build([folder], store)
+    got = library(store, "tariffs-on", target="jurisdiction:japan", date="2025-08-01")
+    assert [(r["measure"].rsplit("/", 1)[-1], r["combination"]) for r in got] == [("m-machines", "ceiling")]
+    assert library(store, "tariffs-on", target="jurisdiction:japan", date="2025-07-31") == []
