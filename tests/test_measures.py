@@ -401,3 +401,15 @@ def test_library_combination_column(folder: Path, tmp_path: Path) -> None:
     got = library(store, "tariffs-on", target="jurisdiction:japan", date="2025-08-01")
     assert [(r["measure"].rsplit("/", 1)[-1], r["combination"]) for r in got] == [("m-machines", "ceiling")]
     assert library(store, "tariffs-on", target="jurisdiction:japan", date="2025-07-31") == []
+
+
+def test_superseding_a_fact_that_is_not_a_measure_is_refused(folder: Path, tmp_path: Path, runner: Any) -> None:
+    text = REPLACES + "Trump met Ishiba on 20 June 2025.\n"
+    meeting = {"id": "m-meet", "type": "Meeting", "participants": ["donald-trump", "shigeru-ishiba"],
+               "date": "2025-06-20", "evidence": [span(text, "Trump met Ishiba")]}
+    write(folder, "m-wrong", text, [meeting, tariff(text, "m-toys", 35, [
+        {"status": "InEffect", "date": "2025-07-01", "evidence": "it applies from 1 July 2025"}],
+        supersedes=["m-meet"])])
+    r = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 2, r.output
+    assert "m-wrong.yaml" in r.output and "supersedes refers to 'm-meet', a Meeting; expected a trade measure" in r.output
