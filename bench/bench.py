@@ -206,6 +206,7 @@ def _picks(corpus: Path, seed: int, store: Any) -> dict[str, str]:
         "speaker": entity_iri("person", stmt["speaker"]), "person": entity_iri("person", holding["person"]),
         "post": entity_iri("post", holding["post"]), "imposer": entity_iri("jurisdiction", tariff["imposed_by"]),
         "target": entity_iri("jurisdiction", tariff["targets"][0]),
+        "measure": entity_iri("measure", tariff["id"]),  # measure-history (issue 17)
     }
 
 

@@ -37,6 +37,8 @@ EXAMPLES = {  # parameters for timing the library queries
     "agenda-topics": {"party1": "tdr:org/us-government", "party2": "tdr:org/japan-government"},
     "who-met-whom": {},
     "source-disagreements": {},
+    "tariffs-on": {"target": "tdr:jurisdiction/japan", "date": "2025-07-09"},
+    "measure-history": {"measure": "tdr:measure/us-reciprocal-tariff-japan-2025"},
 }
 
 

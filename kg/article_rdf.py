@@ -152,6 +152,9 @@ class _Mapper:
             w.add(s, prop, nq.date(str(v)))
         elif kind == "vocab":
             w.add_iri(s, prop, str(TDO[str(v)]))
+        elif kind == "measure_refs":
+            for x in v:  # type: ignore[attr-defined]
+                w.add_iri(s, prop, entity_iri("measure", str(x)))
 
     def fact(self, f: Fact) -> None:
         w, d = self.w, f.data
@@ -195,6 +198,10 @@ class _Mapper:
                 w.add(si, str(TDO.dateExpression), nq.lit(sc["date_expression"]))
             if sc.get("date_resolution"):
                 w.add(si, str(TDO.dateResolution), nq.lit(sc["date_resolution"]))
+            if sc.get("announced"):  # issue 17: announced on one day, in effect on another
+                w.add(si, str(TDO.announcementDate), nq.date(sc["announced"]))
+            if sc.get("announced_expression"):
+                w.add(si, str(TDO.announcementExpression), nq.lit(sc["announced_expression"]))
             self.evidence(si, sc["evidence"], sc.get("attributed_to") or outlet, f.id)
 
     def label(self, f: Fact, seen: frozenset[str] = frozenset()) -> str:

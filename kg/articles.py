@@ -43,6 +43,7 @@ _JSON_OF_KIND: dict[str, dict[str, Any]] = {
     "fact_date": {"$ref": "#/$defs/date"}, "quote": {"$ref": "#/$defs/quote"},
     "status_changes": {"type": "array", "items": {"$ref": "#/$defs/status_change"}},
     "fact_ref": {"$ref": "#/$defs/id"}, "evidence": {"$ref": "#/$defs/evidence"},
+    "measure_refs": {"$ref": "#/$defs/ids"},
 }
 """The JSON Schema of each kind of field, for fields the shipped schema does not spell out."""
 
@@ -422,6 +423,25 @@ def _resolve_date(c: _Checker, path: tuple[str | int, ...], obj: dict[str, Any],
     return None, None
 
 
+def _announced(c: _Checker, path: tuple[str | int, ...], sc: dict[str, Any], published: str | None) -> str | None:
+    """A status change's announcement day: ``announced``, or ``announced_expression`` resolved against the
+    publication date (None when it has neither or it is not a date)."""
+    if sc.get("announced") is not None:
+        return c.date(path + ("announced",), sc["announced"])
+    expr = sc.get("announced_expression")
+    if expr is None or published is None:
+        return None
+    try:
+        res = dates.resolve(expr, dt.date.fromisoformat(published))
+    except (ValueError, OverflowError):
+        res = None
+    if res is None:
+        c.add(path + ("announced_expression",), f"cannot resolve {expr!r} against the publication date {published}; "
+                                                "give announced: YYYY-MM-DD as well")
+        return None
+    return res[0].isoformat()
+
+
 def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: str | None, text: str,
                 mentions: dict[str, Mention], all_facts: list[dict[str, Any]]) -> None:
     f = fact.data
@@ -454,6 +474,14 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
         _rate(c, p + ("rate",), f.get("rate"))
         c.vocab(p + ("rate_basis",), f.get("rate_basis"), "RateBasis")
         c.entity(p + ("instrument",), f.get("instrument"), "LegalInstrument", "legal instrument")
+        for j, other in enumerate(f.get("supersedes", [])):  # issue 17: measures this one replaces
+            here = next((g for g in all_facts if g.get("id") == other), None)
+            if other == fact.id:
+                c.add(p + ("supersedes", j), f"{f['type']} {fact.id!r} supersedes itself; expected the id of "
+                                             "another trade measure")
+            elif here is not None and family_of(c.onto, str(here.get("type"))) != "TradeMeasure":
+                c.add(p + ("supersedes", j), f"supersedes refers to {other!r}, a {here.get('type')}; expected a "
+                                             "trade measure")
         if not f.get("status_changes"):
             c.add(p, f"{f['type']} {fact.id!r} has no status_changes; expected at least one dated status "
                      "(e.g. status: Announced, date: 2025-04-02)")
@@ -465,6 +493,10 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
             if day and until and until < day:
                 c.add(q + ("until",), f"status {sc['status']} lasts until {until}, before its date {day}; "
                                       "expected until on or after date")
+            announced = _announced(c, q, sc, published)
+            if day and announced and day < announced:
+                c.add(q + ("announced",), f"status {sc['status']} announced {announced}, after it takes effect on "
+                                          f"{day}; expected announced on or before date")
             _rate(c, q + ("new_rate",), sc.get("new_rate"))
             if status in ("Cut", "Raised") and "new_rate" not in sc:
                 c.add(q, f"status {status} needs new_rate: the rate in percent after the change")
@@ -472,7 +504,8 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
             if sc.get("attributed_to") is not None:
                 c.entity(q + ("attributed_to",), sc["attributed_to"], "MediaOutlet", "outlet")
             ev = _evidence(c, q + ("evidence",), sc.get("evidence", []), mentions, text)
-            fact.status_changes.append({**sc, "date": day, "date_resolution": how, "evidence": ev})
+            fact.status_changes.append({**sc, "date": day, "date_resolution": how, "evidence": ev,
+                                        **({"announced": announced} if announced else {})})
     elif fam == "Statement":
         for key in ("speaker", "channel", "quote"):
             if key not in f:

@@ -35,9 +35,9 @@ FORMAT = "tradekg-model/1"
 MODEL_FILE = resources.path("ontology") / "model.yaml"
 
 KINDS = ("id", "entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab",
-         "fact_date", "quote", "status_changes", "fact_ref", "evidence")
+         "fact_date", "quote", "status_changes", "fact_ref", "evidence", "measure_refs")
 """The kinds of value a field can hold (see the comment at the top of model.yaml)."""
-SIMPLE_KINDS = frozenset({"entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab"})
+SIMPLE_KINDS = frozenset({"entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab", "measure_refs"})
 """Kinds the RDF mapper and its inverse handle generically (one property, one or many values)."""
 NODES = ("event", "measure", "holding")
 _FIELD_KEYS = {"kind", "property", "range", "what", "role", "attribute", "generic"}

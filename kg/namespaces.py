@@ -48,7 +48,8 @@ KIND_PREFIX: Final[dict[str, str]] = {
 }
 """Kind of registry entity or fact (the IRI path segment) -> its predeclared prefix name."""
 SUB_RESOURCE_PREFIX: Final[dict[str, str]] = {
-    "status": "status", "mention": "mention", "evidence": "evidence", "target": "target", "selector": "selector"}
+    "status": "status", "mention": "mention", "evidence": "evidence", "target": "target", "selector": "selector",
+    "reversion": "reversion"}
 """Kind of sub-resource (the IRI path segment) -> its predeclared prefix name."""
 SEP: Final = ":"
 """Joins the ids in a sub-resource's local name."""
@@ -58,6 +59,9 @@ MENTION: Final = Namespace(f"{TDR}mention/")
 EVIDENCE: Final = Namespace(f"{TDR}evidence/")
 TARGET: Final = Namespace(f"{TDR}target/")
 SELECTOR: Final = Namespace(f"{TDR}selector/")
+REVERSION: Final = Namespace(f"{TDR}reversion/")
+"""Derived (knowledge graph only): the return of a measure to its earlier status when a change's term ends,
+``reversion:MEASURE:STATUS-DAY`` after the change ``status:MEASURE:STATUS-DAY`` whose term it ends."""
 
 # ---- graph roles ----------------------------------------------------------------------------
 ONTOLOGY_GRAPH: Final = TDG["ontology"]

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
-from kg.namespaces import OA, ONTOLOGY_FILE, PROV, SH, SHAPES_FILE, TDO, is_inferred_graph
+from kg.namespaces import OA, ONTOLOGY_FILE, PROV, REVERSION, SH, SHAPES_FILE, TDO, is_inferred_graph
 from kg.store.base import GraphStore
 from kg.terms import short
 
@@ -64,12 +64,21 @@ class ValidationResult:
     report_graph: Graph | None = None
 
 
+def _derived_node(t: ox.Triple) -> bool:
+    """A triple about or pointing at a node only the knowledge graph derives (a reversion after a term ends):
+    not asserted data, so not validated against the shapes of reported facts."""
+    return any(isinstance(n, ox.NamedNode) and n.value.startswith(_REVERSION) for n in (t.subject, t.object))
+
+
+_REVERSION = str(REVERSION)
+
+
 def store_graph(store: GraphStore, inference: str = "rdfs") -> Graph:
     """An in-memory rdflib copy of the asserted data (plus the store's entailment graphs if ``inference='none'``)."""
     stored = inference == "none"  # use the builder's entailments and the ontology's individuals instead of inferring
     selection = select_graphs(store, include_inferred=stored, include_ontology=stored)
     buf = io.BytesIO()
-    ox.serialize(union_triples(store, selection), buf, ox.RdfFormat.N_TRIPLES)
+    ox.serialize((t for t in union_triples(store, selection) if not _derived_node(t)), buf, ox.RdfFormat.N_TRIPLES)
     g = Graph()
     g.parse(data=buf.getvalue(), format="nt")
     return g

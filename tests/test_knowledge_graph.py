@@ -109,9 +109,10 @@ def test_standard_client_of_serve_sees_the_kg(corpus_store: Path, tmp_path: Path
 
 # ------------------------------------------------------- small corpus of our own --
 def write_article(folder: Path, aid: str, measure: str = "kg-tariff", start: str = "2025-03-01",
-                  pause: str = "2025-04-01", until: str | None = "2025-04-30", target: str = "japan") -> None:
+                  pause: str = "2025-04-01", until: str | None = "2025-04-30", target: str = "japan",
+                  supersedes: tuple[str, ...] = ()) -> None:
     """One article: a 20% tariff by the United States on ``target``, in effect from ``start``, paused
-    (to 10%) from ``pause`` until ``until`` inclusive."""
+    (to 10%) from ``pause`` until ``until`` inclusive (superseding the measures ``supersedes``)."""
     name = {"japan": "Japan", "china": "China"}[target]
     text = (f"The United States put a 20% tariff on goods from {name}. It took effect on {start} "
             f"and was paused on {pause}" + (f" until {until}" if until else "") + ".\n")
@@ -130,7 +131,7 @@ def write_article(folder: Path, aid: str, measure: str = "kg-tariff", start: str
                       "evidence": [span(f"a 20% tariff on goods from {name}")],
                       "status_changes": [
                           {"status": "InEffect", "date": start, "evidence": [span(f"took effect on {start}")]},
-                          paused]}]}
+                          paused], **({"supersedes": list(supersedes)} if supersedes else {})}]}
     (folder / f"{aid}.txt").write_text(text, encoding="utf-8")
     (folder / f"{aid}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
 
@@ -180,11 +181,12 @@ def test_as_of_is_a_range_filter(small: Path, tmp_path: Path) -> None:
     as_of = ("SELECT ?st WHERE {{ <{m}> tdo:statusChange ?c . ?c tdo:status ?st ; tdo:validFrom ?f "
              "OPTIONAL {{ ?c tdo:validUntil ?u }} FILTER(?f <= \"{d}\"^^xsd:date && (!BOUND(?u) || \"{d}\"^^xsd:date < ?u)) }}")
     expect = {"2025-02-28": [], "2025-03-01": [str(TDO.InEffect)], "2025-03-31": [str(TDO.InEffect)],
-              "2025-04-01": [str(TDO.Paused)], "2025-04-30": [str(TDO.Paused)], "2025-05-01": []}
+              "2025-04-01": [str(TDO.Paused)], "2025-04-30": [str(TDO.Paused)],
+              "2025-05-01": [str(TDO.InEffect)]}  # issue 17: the term ended, a derived reversion to in effect
     for day, want in expect.items():
         assert [r["st"] for r in rows(store, as_of.format(m=m, d=day))] == want, day
     assert rows(store, f"SELECT ?s ?r WHERE {{ <{m}> tdo:currentStatus ?s ; tdo:currentRate ?r }}") == [
-        {"s": str(TDO.Paused), "r": "10"}]
+        {"s": str(TDO.InEffect), "r": "20"}]
     write_article(small, "kg-one", start="2025-03-01", pause="2025-04-01", until=None)  # an open-ended pause
     build([small], store)
     assert [r["st"] for r in rows(store, as_of.format(m=m, d="2026-01-01"))] == [str(TDO.Paused)]
@@ -242,7 +244,8 @@ POOL = ["kg-p0", "kg-p1", "kg-p2", "kg-p3"]
 DATES = ["2025-03-01", "2025-03-15", "2025-04-01"]
 OPS = st.lists(st.one_of(
     st.tuples(st.just("put"), st.sampled_from(POOL), st.sampled_from(DATES), st.sampled_from(["japan", "china"]),
-              st.sampled_from(["kg-m0", "kg-m1"])),
+              st.sampled_from(["kg-m0", "kg-m1"]), st.sampled_from(["2025-04-30", None, "2025-05-10"]),
+              st.sampled_from([(), ("kg-tariff",)])),
     st.tuples(st.just("remove"), st.sampled_from(POOL)),
     st.tuples(st.just("kill"), st.integers(1, 4), st.booleans(), st.sampled_from(["replace_graphs", "update"])),
 ), min_size=1, max_size=5)
@@ -266,8 +269,8 @@ def test_property_kg_equals_a_fresh_build(ops: list[tuple[Any, ...]], tmp_path_f
     build([folder], store)
     for step, op in enumerate(ops):
         if op[0] == "put":
-            _, aid, day, target, measure = op
-            write_article(folder, aid, measure=measure, start=day, target=target)
+            _, aid, day, target, measure, until, sup = op  # issue 17: terms (reversions) and supersession
+            write_article(folder, aid, measure=measure, start=day, target=target, until=until, supersedes=sup)
         elif op[0] == "remove":
             for f in folder.glob(f"{op[1]}.*"):
                 f.unlink()

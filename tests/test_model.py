@@ -257,7 +257,7 @@ def test_the_assistant_fills_a_field_under_the_name_the_model_gives_it(tmp_path:
 
 _JSON_TYPES = {"id": "id", "entity": "id", "entities": "ids", "text": "string", "texts": "array", "date": "date",
                "fact_date": "date", "integer": "integer", "decimal": "number", "vocab": "string", "quote": "quote",
-               "status_changes": "array", "fact_ref": "id", "evidence": "evidence"}
+               "status_changes": "array", "fact_ref": "id", "evidence": "evidence", "measure_refs": "ids"}
 
 
 def _json_type(spec: dict[str, Any]) -> str:

@@ -197,7 +197,7 @@ class _Rebuilder:
             if prop not in self.reverse:
                 continue
             fld, kind = self.reverse[prop]
-            if kind == "entities":
+            if kind in ("entities", "measure_refs"):
                 f[fld] = sorted(_local(v.value) for v in vals)
             elif kind in ("entity", "vocab"):
                 f[fld] = _local(vals[0].value)
@@ -233,7 +233,8 @@ class _Rebuilder:
             sc: dict[str, Any] = {"status": _local(_one(sn, TDO.status).value)}  # type: ignore[union-attr]
             if _one(sn, TDO.dateResolution) is None:
                 sc["date"] = str(_one(sn, TDO.date).value)  # type: ignore[union-attr]
-            for prop, key in ((TDO.dateExpression, "date_expression"), (TDO.effectiveUntil, "until")):
+            for prop, key in ((TDO.dateExpression, "date_expression"), (TDO.effectiveUntil, "until"),
+                              (TDO.announcementDate, "announced"), (TDO.announcementExpression, "announced_expression")):
                 if _one(sn, prop) is not None:
                     sc[key] = str(_one(sn, prop).value)  # type: ignore[union-attr]
             if _one(sn, TDO.newRatePercent) is not None:
