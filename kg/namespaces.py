@@ -48,7 +48,8 @@ KIND_PREFIX: Final[dict[str, str]] = {
 }
 """Kind of registry entity or fact (the IRI path segment) -> its predeclared prefix name."""
 SUB_RESOURCE_PREFIX: Final[dict[str, str]] = {
-    "status": "status", "mention": "mention", "evidence": "evidence", "target": "target", "selector": "selector"}
+    "status": "status", "mention": "mention", "evidence": "evidence", "target": "target", "selector": "selector",
+    "commitment": "commitment"}
 """Kind of sub-resource (the IRI path segment) -> its predeclared prefix name."""
 SEP: Final = ":"
 """Joins the ids in a sub-resource's local name."""
@@ -58,6 +59,7 @@ MENTION: Final = Namespace(f"{TDR}mention/")
 EVIDENCE: Final = Namespace(f"{TDR}evidence/")
 TARGET: Final = Namespace(f"{TDR}target/")
 SELECTOR: Final = Namespace(f"{TDR}selector/")
+COMMITMENT: Final = Namespace(f"{TDR}commitment/")
 
 # ---- graph roles ----------------------------------------------------------------------------
 ONTOLOGY_GRAPH: Final = TDG["ontology"]
@@ -176,6 +178,15 @@ def status_change_iri(measure_id: str, status: str, day: str) -> str:
     'https://w3id.org/tradekg/resource/status/us-tariff:ineffect-2025-04-05'
     """
     return f"{STATUS}{_checked(measure_id)}{SEP}{slug(status)}-{slug(day)}"
+
+
+def commitment_iri(agreement_id: str, local: str) -> str:
+    """The IRI of a commitment of an agreement, ``commitment:AGREEMENT:LOCAL`` (LOCAL: its id, or BY-KIND).
+
+    >>> commitment_iri("us-japan-deal", "japan-investment")
+    'https://w3id.org/tradekg/resource/commitment/us-japan-deal:japan-investment'
+    """
+    return f"{COMMITMENT}{_checked(agreement_id)}{SEP}{slug(local)}"
 
 
 def mention_iri(article_id: str, mention_id: str) -> str:

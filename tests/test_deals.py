@@ -1,0 +1,242 @@
+"""Issue 17, the model of trade deals: agreements of several kinds with signatories, the meeting they were
+reached at and their commitments; political events with the post holdings they start or end; statements about
+meetings, measures and agreements; the `agreements` and `person-meetings` queries; the check of a person named
+in a post on a date the registry says they did not hold it.
+
+The articles are small ones of our own, written from the dated facts of the shared fact sheet.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from kg.annotations.store_articles import article_dicts
+from kg.article_rdf import article_quads
+from kg.articles import Article, check_article
+from kg.build import build
+from kg.errors import InputError
+from kg.kg_graph import full_recompute
+from kg.namespaces import PREFIXES
+from kg.ontology import load_ontology
+from kg.query import bind, compact, load_library
+from kg.registry import load_registry
+from kg.store import open_store
+
+from .conftest import ARTICLES
+
+SUMMIT_TEXT = ("Prime Minister Shigeru Ishiba met President Donald Trump at the White House on 7 February. "
+               "In a joint statement after the summit, Japan said it would lift its investment in the United States "
+               "to one trillion dollars and buy more American liquefied natural gas, while Washington reaffirmed "
+               "its commitment to Japan's defence.")
+
+
+def _summit_article() -> dict[str, Any]:
+    """An article of our own on the summit of 7 February 2025 and its joint statement."""
+    return {
+        "format": "tradekg-article/1", "id": "t-summit", "title": "Summit and joint statement",
+        "publisher": "tradekg-desk", "published": "2025-02-08", "language": "en", "text": SUMMIT_TEXT,
+        "mentions": [
+            {"id": "ishiba", "type": "HeadOfGovernment", "text": "Shigeru Ishiba", "entity": "shigeru-ishiba"},
+            {"id": "pm", "type": "Post", "text": "Prime Minister", "entity": "prime-minister-of-japan"},
+            {"id": "trump", "type": "HeadOfState", "text": "Donald Trump", "entity": "donald-trump"},
+            {"id": "japan", "type": "Government", "text": "Japan", "occurrence": 1, "entity": "japan-government"},
+            {"id": "washington", "type": "Government", "text": "Washington", "entity": "us-government"},
+        ],
+        "facts": [
+            {"id": "t-summit-2025-02-07", "type": "Summit", "date": "2025-02-07", "place": "White House",
+             "participants": ["shigeru-ishiba", "donald-trump"], "parties": ["japan-government", "us-government"],
+             "evidence": ["ishiba", "trump", {"text": "met"}]},
+            {"id": "t-joint-statement", "type": "JointStatement", "date": "2025-02-07",
+             "parties": ["japan-government", "us-government"], "signatories": ["shigeru-ishiba", "donald-trump"],
+             "reached_at": "t-summit-2025-02-07", "place": "White House",
+             "commitments": [
+                 {"by": "japan-government", "kind": "Investment", "amount": 1000000000000, "currency": "USD",
+                  "description": "investment in the United States raised to one trillion dollars",
+                  "evidence": [{"text": "lift its investment in the United States to one trillion dollars"}]},
+                 {"by": "japan-government", "kind": "Purchase", "description": "more US liquefied natural gas",
+                  "evidence": [{"text": "buy more American liquefied natural gas"}]},
+             ],
+             "evidence": [{"text": "joint statement"}, "japan", "washington"]},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def onto_reg() -> tuple[Any, Any]:
+    onto = load_ontology()
+    return onto, load_registry(ARTICLES / "registry.yaml", onto)
+
+
+def _check(data: dict[str, Any], onto_reg: tuple[Any, Any], tmp_path: Path) -> Article:
+    path = tmp_path / f"{data['id']}.yaml"
+    source = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    path.write_text(source, encoding="utf-8")
+    return check_article(data, source, path, str(path), *onto_reg)
+
+
+def _problems(data: dict[str, Any], onto_reg: tuple[Any, Any], tmp_path: Path) -> list[str]:
+    with pytest.raises(InputError) as exc:
+        _check(data, onto_reg, tmp_path)
+    return [f"{p.path}: {p.message}" for p in exc.value.problems]
+
+
+def _fact(data: dict[str, Any], fid: str) -> dict[str, Any]:
+    return next(f for f in data["facts"] if f["id"] == fid)
+
+
+def _graph(art: Article, onto_reg: tuple[Any, Any]) -> ox.Store:
+    graph, inferred = article_quads(art, *onto_reg, "x.yaml")
+    store = ox.Store()
+    store.load("".join(graph.lines + inferred.lines).encode(), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _select(store: ox.Store, sparql: str) -> list[tuple[str, ...]]:
+    res = store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+    return sorted(tuple(compact(t) for t in row) for row in res)  # type: ignore[union-attr]
+
+
+def _folder(tmp_path: Path, *articles: dict[str, Any]) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(ARTICLES / "registry.yaml", folder / "registry.yaml")
+    for a in articles:
+        (folder / f"{a['id']}.yaml").write_text(yaml.safe_dump(a, sort_keys=False, allow_unicode=True),
+                                                encoding="utf-8")
+    return folder
+
+
+# ---- 1. agreements of several kinds, signatories, reached_at --------------------------------------
+
+def test_an_agreement_kind_is_a_fact_type_with_signatories_place_and_the_meeting_it_was_reached_at(
+        onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    data = _summit_article()
+    deal = _fact(data, "t-joint-statement")
+    deal["type"] = "FrameworkAgreement"
+    store = _graph(_check(data, onto_reg, tmp_path), onto_reg)
+    rows = _select(store, "SELECT ?p ?o WHERE { event:t-joint-statement ?p ?o "
+                          "FILTER(?p IN (rdf:type, tdo:signatory, tdo:reachedAt, tdo:issuedAt, tdo:place)) }")
+    assert ("rdf:type", "tdo:FrameworkAgreement") in rows and ("rdf:type", "tdo:Agreement") in rows
+    assert {o for p, o in rows if p == "tdo:signatory"} == {"person:shigeru-ishiba", "person:donald-trump"}
+    assert ("tdo:reachedAt", "event:t-summit-2025-02-07") in rows
+    assert ("tdo:issuedAt", "event:t-summit-2025-02-07") in rows  # reachedAt is a sub-property of issuedAt
+    assert ("tdo:place", "White House") in rows
+
+
+@pytest.mark.parametrize("kind", ["TradeAgreement", "MemorandumOfUnderstanding", "JointStatement"])
+def test_every_agreement_kind_is_accepted(onto_reg: tuple[Any, Any], tmp_path: Path, kind: str) -> None:
+    data = _summit_article()
+    _fact(data, "t-joint-statement")["type"] = kind
+    art = _check(data, onto_reg, tmp_path)
+    assert _fact(data, "t-joint-statement")["id"] in {f.id for f in art.facts}
+
+
+def test_reached_at_may_name_another_articles_meeting_but_nothing_else(onto_reg: tuple[Any, Any],
+                                                                          tmp_path: Path) -> None:
+    data = _summit_article()
+    _fact(data, "t-joint-statement")["reached_at"] = "some-other-articles-talks"
+    store = _graph(_check(data, onto_reg, tmp_path), onto_reg)
+    assert _select(store, "SELECT ?m WHERE { event:t-joint-statement tdo:reachedAt ?m }") == [
+        ("event:some-other-articles-talks",)]
+    _fact(data, "t-joint-statement")["reached_at"] = "measure:some-tariff"
+    assert any("facts[1].reached_at" in p and "'measure:some-tariff' does not have the expected form" in p
+               for p in _problems(data, onto_reg, tmp_path))
+    _fact(data, "t-joint-statement")["reached_at"] = "t-joint-statement"
+    assert any("facts[1].reached_at" in p and "a JointStatement; expected a meeting" in p
+               for p in _problems(data, onto_reg, tmp_path))
+
+
+def test_a_signatory_must_be_a_person(onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    data = _summit_article()
+    _fact(data, "t-joint-statement")["signatories"] = ["shigeru-ishiba", "japan-government"]
+    assert any("facts[1].signatories[1]" in p and "expected a Person" in p
+               for p in _problems(data, onto_reg, tmp_path))
+
+
+# ---- 2. commitments ------------------------------------------------------------------------------
+
+def test_commitments_are_nodes_of_their_own_with_party_kind_amount_currency_and_evidence(
+        onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    store = _graph(_check(_summit_article(), onto_reg, tmp_path), onto_reg)
+    rows = _select(store, "SELECT ?c ?by ?kind ?amount ?cur ?label WHERE { event:t-joint-statement tdo:commitment ?c . "
+                          "?c a tdo:Commitment ; tdo:committedBy ?by ; tdo:commitmentKind ?kind ; rdfs:label ?label "
+                          "OPTIONAL { ?c tdo:amount ?amount } OPTIONAL { ?c tdo:currency ?cur } }")
+    assert rows == [
+        ("commitment:t-joint-statement:japan-government-investment", "organisation:japan-government",
+         "tdo:Investment", "1000000000000", "USD", "Government of Japan: investment of 1e+12 USD"),
+        ("commitment:t-joint-statement:japan-government-purchase", "organisation:japan-government",
+         "tdo:Purchase", "", "", "Government of Japan: purchase"),
+    ]
+    ev = _select(store, "SELECT ?exact WHERE { ?e oa:hasBody commitment:t-joint-statement:japan-government-purchase ; "
+                        "oa:hasTarget/oa:hasSelector/oa:exact ?exact }")
+    assert ev == [("buy more American liquefied natural gas",)]
+
+
+def test_a_commitment_names_the_measures_it_changes_and_its_period(onto_reg: tuple[Any, Any],
+                                                                   tmp_path: Path) -> None:
+    data = _summit_article()
+    cm = _fact(data, "t-joint-statement")["commitments"][1]
+    cm.update({"measures": ["some-lng-tariff"], "period": "over four years", "start": "2025-03-01",
+               "end": "2029-02-28", "id": "lng"})
+    store = _graph(_check(data, onto_reg, tmp_path), onto_reg)
+    assert _select(store, "SELECT ?p ?o WHERE { commitment:t-joint-statement:lng ?p ?o FILTER(?p IN "
+                          "(tdo:changesMeasure, tdo:period, tdo:startDate, tdo:endDate)) }") == sorted([
+        ("tdo:changesMeasure", "measure:some-lng-tariff"), ("tdo:period", "over four years"),
+        ("tdo:startDate", "2025-03-01"), ("tdo:endDate", "2029-02-28")])
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"currency": None}, "commitments[0]: commitment amount 1000000000000 has no currency; expected currency: "
+                         "an ISO 4217 code such as USD"),
+    ({"currency": "usd"}, "commitments[0].currency: currency 'usd' is not an ISO 4217 code; expected three "
+                          "upper-case letters such as USD, EUR or JPY"),
+    ({"currency": "DOLLARS"}, "commitments[0].currency: currency 'DOLLARS' is not an ISO 4217 code"),
+    ({"by": "uk-government"}, "commitments[0].by: commitment by 'uk-government', who is not a party to "
+                              "'t-joint-statement'; expected one of its parties: japan-government, us-government"),
+    ({"kind": "Gift"}, "commitments[0].kind: unknown commitment kind 'Gift'; expected one of Investment, "
+                       "MarketOpening, Purchase, TariffChange"),
+    ({"start": "2025-05-01", "end": "2025-04-01"}, "commitments[0].end: commitment ends 2025-04-01 before it starts"),
+    ({"measures": ["t-summit-2025-02-07"]}, "commitments[0].measures[0]: measures refers to 't-summit-2025-02-07', "
+                                            "a Summit; expected a trade measure"),
+    ({"kind": "Purchase", "amount": None, "currency": None},
+     "commitments[1]: commitment 'japan-government-purchase' of 't-joint-statement' is given twice"),
+])
+def test_a_bad_commitment_is_refused_with_a_clear_message(onto_reg: tuple[Any, Any], tmp_path: Path,
+                                                          change: dict[str, Any], message: str) -> None:
+    data = _summit_article()
+    cm = _fact(data, "t-joint-statement")["commitments"][0]
+    cm.update(change)
+    for key in [k for k, v in change.items() if v is None]:
+        del cm[key]
+    problems = _problems(data, onto_reg, tmp_path)
+    assert any(message in p for p in problems), problems
+
+
+def test_commitments_and_references_read_back_from_the_store(onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    data = _summit_article()
+    _fact(data, "t-joint-statement")["commitments"][1]["measures"] = ["some-lng-tariff"]
+    art = _check(data, onto_reg, tmp_path)
+    graph, _ = article_quads(art, *onto_reg, "x.yaml")
+    store = ox.Store()
+    store.load("".join(graph.lines).encode(), format=ox.RdfFormat.N_QUADS)
+
+    class _S:
+        def query(self, q: str) -> Any:
+            return store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
+
+    back = _fact(next(iter(article_dicts(_S()))), "t-joint-statement")
+    want = _fact(data, "t-joint-statement")
+    assert back["reached_at"] == want["reached_at"] and back["signatories"] == sorted(want["signatories"])
+    got = {c["kind"]: c for c in back["commitments"]}
+    assert got["Investment"]["amount"] == 1000000000000 and got["Investment"]["currency"] == "USD"
+    assert got["Purchase"]["measures"] == ["some-lng-tariff"]
+    assert got["Purchase"]["evidence"][0]["text"] == "buy more American liquefied natural gas"
+    rebuilt = copy.deepcopy(next(iter(article_dicts(_S()))))
+    _check(rebuilt, onto_reg, tmp_path)  # what the store gives back is a valid article again
