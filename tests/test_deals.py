@@ -240,3 +240,120 @@ def test_commitments_and_references_read_back_from_the_store(onto_reg: tuple[Any
     assert got["Purchase"]["evidence"][0]["text"] == "buy more American liquefied natural gas"
     rebuilt = copy.deepcopy(next(iter(article_dicts(_S()))))
     _check(rebuilt, onto_reg, tmp_path)  # what the store gives back is a valid article again
+
+
+# ---- 3. political events -------------------------------------------------------------------------
+
+VOTE_TEXT = ("On 21 October the Diet elected Sanae Takaichi prime minister with 237 of the 465 lower-house votes, "
+             "ending the term of Shigeru Ishiba, who had announced his resignation on 7 September.")
+TAKAICHI_PM = "sanae-takaichi--prime-minister-of-japan--2025-10-21"
+ISHIBA_PM = "shigeru-ishiba--prime-minister-of-japan--2024-10-01"
+
+
+def _vote_article() -> dict[str, Any]:
+    return {
+        "format": "tradekg-article/1", "id": "t-vote", "title": "A new prime minister",
+        "publisher": "tradekg-desk", "published": "2025-10-22", "language": "en", "text": VOTE_TEXT,
+        "mentions": [
+            {"id": "takaichi", "type": "HeadOfGovernment", "text": "Sanae Takaichi", "entity": "sanae-takaichi"},
+            {"id": "ishiba", "type": "HeadOfGovernment", "text": "Shigeru Ishiba", "entity": "shigeru-ishiba"},
+            {"id": "pm", "type": "Post", "text": "prime minister", "entity": "prime-minister-of-japan"},
+        ],
+        "facts": [
+            {"id": "t-diet-vote-2025-10-21", "type": "LeadershipVote", "date": "2025-10-21",
+             "participants": ["sanae-takaichi", "shigeru-ishiba"], "post_concerned": "prime-minister-of-japan",
+             "outcome": "Takaichi elected with 237 of 465 lower-house votes",
+             "starts_holding": [TAKAICHI_PM], "ends_holding": [ISHIBA_PM],
+             "evidence": [{"text": "the Diet elected"}, "takaichi", "pm"]},
+            {"id": "t-ishiba-resigns", "type": "Resignation", "date": "2025-09-07",
+             "participants": ["shigeru-ishiba"], "post_concerned": "prime-minister-of-japan",
+             "evidence": ["ishiba", {"text": "announced his resignation"}]},
+        ],
+    }
+
+
+def test_a_political_event_is_dated_and_links_the_holdings_it_starts_and_ends(onto_reg: tuple[Any, Any],
+                                                                              tmp_path: Path) -> None:
+    store = _graph(_check(_vote_article(), onto_reg, tmp_path), onto_reg)
+    rows = _select(store, "SELECT ?p ?o WHERE { event:t-diet-vote-2025-10-21 ?p ?o FILTER(?p IN (rdf:type, "
+                          "tdo:date, tdo:postConcerned, tdo:startsHolding, tdo:endsHolding, rdfs:label)) }")
+    assert ("rdf:type", "tdo:LeadershipVote") in rows and ("rdf:type", "tdo:PoliticalEvent") in rows
+    assert ("tdo:date", "2025-10-21") in rows and ("tdo:postConcerned", "post:prime-minister-of-japan") in rows
+    assert ("tdo:startsHolding", f"holding:{TAKAICHI_PM}") in rows
+    assert ("tdo:endsHolding", f"holding:{ISHIBA_PM}") in rows
+    assert ("rdfs:label", "Leadership vote: Prime Minister of Japan, Sanae Takaichi, Shigeru Ishiba, 2025-10-21") in rows
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"starts_holding": ["sanae-takaichi--prime-minister-of-japan--2025-10-01"]},
+     "facts[0].starts_holding[0]: starts_holding names holding 'sanae-takaichi--prime-minister-of-japan--2025-10-01', "
+     f"not in the registry {ARTICLES / 'registry.yaml'}; expected a holding id PERSON--POST--START such as {TAKAICHI_PM}"),
+    ({"ends_holding": ["ryosei-akazawa--japan-minister-economic-revitalization--2024-10-01"]},
+     "facts[0].ends_holding[0]: ends_holding names holding 'ryosei-akazawa--japan-minister-economic-revitalization"
+     "--2024-10-01', of post 'japan-minister-economic-revitalization', but the event concerns 'prime-minister-of-japan'"),
+    ({"date": None}, "facts[0]: LeadershipVote 't-diet-vote-2025-10-21' has no date"),
+    ({"post_concerned": "japan-government"}, "facts[0].post_concerned: 'japan-government' is a Government, expected a Post"),
+])
+def test_a_bad_political_event_is_refused(onto_reg: tuple[Any, Any], tmp_path: Path, change: dict[str, Any],
+                                          message: str) -> None:
+    data = _vote_article()
+    fact = data["facts"][0]
+    fact.update(change)
+    for key in [k for k, v in change.items() if v is None]:
+        del fact[key]
+    problems = _problems(data, onto_reg, tmp_path)
+    assert any(message in p for p in problems), problems
+
+
+def test_political_events_read_back_from_the_store(onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    data = _vote_article()
+    graph, _ = article_quads(_check(data, onto_reg, tmp_path), *onto_reg, "x.yaml")
+    store = ox.Store()
+    store.load("".join(graph.lines).encode(), format=ox.RdfFormat.N_QUADS)
+
+    class _S:
+        def query(self, q: str) -> Any:
+            return store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
+
+    back = _fact(next(iter(article_dicts(_S()))), "t-diet-vote-2025-10-21")
+    for key in ("starts_holding", "ends_holding", "post_concerned", "participants", "outcome", "date"):
+        assert back[key] == (sorted(data["facts"][0][key]) if key == "participants" else data["facts"][0][key])
+
+
+# ---- 4. what a statement is about ----------------------------------------------------------------
+
+STATEMENT_TEXT = ('Trade talks with Washington resumed on 16 April. Ishiba told parliament: "We will not give up '
+                  'much just to end this quickly."')
+
+
+def _statement_article(about: list[str]) -> dict[str, Any]:
+    return {
+        "format": "tradekg-article/1", "id": "t-statement", "title": "No quick concessions",
+        "publisher": "tradekg-desk", "published": "2025-04-17", "language": "en", "text": STATEMENT_TEXT,
+        "mentions": [{"id": "ishiba", "type": "HeadOfGovernment", "text": "Ishiba", "entity": "shigeru-ishiba"}],
+        "facts": [
+            {"id": "t-talks", "type": "Talks", "date": "2025-04-16", "participants": ["shigeru-ishiba"],
+             "evidence": [{"text": "Trade talks with Washington resumed"}]},
+            {"id": "t-no-concessions", "type": "Statement", "speaker": "shigeru-ishiba", "channel": "Parliament",
+             "date": "2025-04-17", "about": about,
+             "quote": {"text": "We will not give up much just to end this quickly."}, "evidence": ["ishiba"]},
+        ],
+    }
+
+
+def test_a_statement_is_about_meetings_measures_and_agreements(onto_reg: tuple[Any, Any], tmp_path: Path) -> None:
+    data = _statement_article(["t-talks", "measure:us-reciprocal-tariff-japan-2025", "some-agreement"])
+    store = _graph(_check(data, onto_reg, tmp_path), onto_reg)
+    assert _select(store, "SELECT ?x WHERE { event:t-no-concessions tdo:about ?x }") == [
+        ("event:some-agreement",), ("event:t-talks",), ("measure:us-reciprocal-tariff-japan-2025",)]
+
+
+@pytest.mark.parametrize("about, message", [
+    (["t-no-concessions"], "facts[1].about[0]: about refers to 't-no-concessions', a Statement; expected a meeting "
+                           "or a trade measure or an agreement or a joint statement"),
+    (["person:shigeru-ishiba"], "facts[1].about[0]: 'person:shigeru-ishiba' does not have the expected form"),
+])
+def test_a_statement_about_something_else_is_refused(onto_reg: tuple[Any, Any], tmp_path: Path,
+                                                     about: list[str], message: str) -> None:
+    problems = _problems(_statement_article(about), onto_reg, tmp_path)
+    assert any(message in p for p in problems), problems
