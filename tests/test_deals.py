@@ -357,3 +357,79 @@ def test_a_statement_about_something_else_is_refused(onto_reg: tuple[Any, Any], 
                                                      about: list[str], message: str) -> None:
     problems = _problems(_statement_article(about), onto_reg, tmp_path)
     assert any(message in p for p in problems), problems
+
+
+# ---- 5. the agreements and person-meetings queries on articles of our own --------------------------
+
+TOKYO_TEXT = ("At the Akasaka Palace in Tokyo on 28 October, Donald Trump and Sanae Takaichi held their first summit "
+              "and signed a framework on critical minerals and rare earths.")
+
+
+def _tokyo_article() -> dict[str, Any]:
+    return {
+        "format": "tradekg-article/1", "id": "t-tokyo", "title": "Tokyo summit", "publisher": "tradekg-desk",
+        "published": "2025-10-29", "language": "en", "text": TOKYO_TEXT,
+        "mentions": [
+            {"id": "trump", "type": "HeadOfState", "text": "Donald Trump", "entity": "donald-trump"},
+            {"id": "takaichi", "type": "HeadOfGovernment", "text": "Sanae Takaichi", "entity": "sanae-takaichi"},
+        ],
+        "facts": [
+            {"id": "t-tokyo-summit", "type": "Summit", "date": "2025-10-28", "place": "Tokyo",
+             "participants": ["donald-trump", "sanae-takaichi"], "evidence": ["trump", "takaichi",
+                                                                             {"text": "held their first summit"}]},
+            {"id": "t-minerals-framework", "type": "FrameworkAgreement", "date": "2025-10-28",
+             "parties": ["us-government", "japan-government"], "signatories": ["donald-trump", "sanae-takaichi"],
+             "reached_at": "t-tokyo-summit", "evidence": [{"text": "signed a framework"}]},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def deals_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("deals")
+    store = tmp / "store"
+    build([_folder(tmp, _summit_article(), _tokyo_article(), _vote_article())], store)
+    return store
+
+
+def _run(store_path: Path, name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:
+    query = load_library()[name]
+    store = open_store(store_path, read_only=True)
+    result = store.query(query.text, substitutions=bind(query, params or {}), union=False)
+    names = [v.value for v in result.variables]
+    return [{n: compact(row[i]) for i, n in enumerate(names)} for row in result]
+
+
+def test_the_agreements_query_gives_kinds_parties_signatories_with_their_posts_and_commitments(
+        deals_store: Path) -> None:
+    rows = _run(deals_store, "agreements")
+    got = [(r["agreement"], r["kind"], r["date"], sorted(r["parties"].split("; ")), sorted(r["signatories"].split("; ")),
+            r["commitment"], r["committedBy"], r["commitmentKind"], r["amount"], r["currency"]) for r in rows]
+    parties = ["Government of Japan", "Government of the United States"]
+    feb = ["Donald Trump (President of the United States)", "Shigeru Ishiba (Prime Minister of Japan)"]
+    assert got == [
+        ("event:t-joint-statement", "tdo:JointStatement", "2025-02-07", parties, feb,
+         "commitment:t-joint-statement:japan-government-investment", "organisation:japan-government",
+         "tdo:Investment", "1000000000000", "USD"),
+        ("event:t-joint-statement", "tdo:JointStatement", "2025-02-07", parties, feb,
+         "commitment:t-joint-statement:japan-government-purchase", "organisation:japan-government",
+         "tdo:Purchase", "", ""),
+        ("event:t-minerals-framework", "tdo:FrameworkAgreement", "2025-10-28", parties,
+         ["Donald Trump (President of the United States)", "Sanae Takaichi (Prime Minister of Japan)"],
+         "", "", "", "", ""),
+    ]
+    assert _run(deals_store, "agreements", {"party": "organisation:uk-government"}) == []
+    assert {r["agreement"] for r in _run(deals_store, "agreements", {"party": "organisation:japan-government"})} == {
+        "event:t-joint-statement", "event:t-minerals-framework"}
+
+
+def test_the_person_meetings_query_lists_a_persons_meetings_in_date_order(deals_store: Path) -> None:
+    rows = _run(deals_store, "person-meetings", {"person": "person:donald-trump"})
+    assert [(r["date"], r["meeting"], r["kind"], r["label"], sorted(r["participants"].split("; "))) for r in rows] == [
+        ("2025-02-07", "event:t-summit-2025-02-07", "tdo:Summit", "Summit in White House, 2025-02-07",
+         ["Donald Trump", "Shigeru Ishiba"]),
+        ("2025-10-28", "event:t-tokyo-summit", "tdo:Summit", "Summit in Tokyo, 2025-10-28",
+         ["Donald Trump", "Sanae Takaichi"]),
+    ]
+    assert [r["meeting"] for r in _run(deals_store, "person-meetings", {"person": "person:sanae-takaichi"})] == [
+        "event:t-tokyo-summit"]  # the leadership vote she took part in is no meeting
