@@ -433,3 +433,61 @@ def test_the_person_meetings_query_lists_a_persons_meetings_in_date_order(deals_
     ]
     assert [r["meeting"] for r in _run(deals_store, "person-meetings", {"person": "person:sanae-takaichi"})] == [
         "event:t-tokyo-summit"]  # the leadership vote she took part in is no meeting
+
+
+# ---- 6. the check of a person named in a post they did not hold ------------------------------------
+
+CHECK = "checks/post-not-held-on-date-violation"
+KISHIDA_TEXT = "Prime Minister Fumio Kishida spoke with Donald Trump by phone on 19 May, a market site wrote."
+
+
+def _kishida_article() -> dict[str, Any]:
+    """An article that names Kishida prime minister in May 2025, when Ishiba held the post."""
+    return {
+        "format": "tradekg-article/1", "id": "t-wrong-pm", "title": "A call", "publisher": "tradekg-desk",
+        "published": "2025-05-20", "language": "en", "text": KISHIDA_TEXT,
+        "mentions": [
+            {"id": "pm", "type": "Post", "text": "Prime Minister", "entity": "prime-minister-of-japan"},
+            {"id": "kishida", "type": "HeadOfGovernment", "text": "Fumio Kishida", "entity": "fumio-kishida"},
+            {"id": "trump", "type": "HeadOfState", "text": "Donald Trump", "entity": "donald-trump"},
+        ],
+        "facts": [
+            {"id": "t-call-2025-05-19", "type": "PhoneCall", "date": "2025-05-19",
+             "participants": ["fumio-kishida", "donald-trump"], "evidence": ["kishida", "trump", {"text": "by phone"}]},
+        ],
+    }
+
+
+def test_the_check_finds_nothing_in_correct_articles(deals_store: Path) -> None:
+    assert _run(deals_store, CHECK) == []
+
+
+def test_the_check_reports_a_person_named_in_a_post_held_by_someone_else_that_day(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build([_folder(tmp_path, _summit_article(), _kishida_article())], store)
+    assert _run(store, CHECK) == [{"article": "article:t-wrong-pm", "person": "person:fumio-kishida",
+                                   "post": "post:prime-minister-of-japan", "date": "2025-05-19"}]
+
+
+def test_the_check_reports_a_post_holding_the_registry_no_longer_covers(tmp_path: Path) -> None:
+    """An article's post holding checked against the registry it was built with, then the registry is
+    corrected (Ishiba's term said to end before the article appeared): the check reports the article."""
+    data = _summit_article()
+    data["facts"].append({"id": "t-ishiba-pm", "type": "PostHolding", "person": "shigeru-ishiba",
+                          "post": "prime-minister-of-japan", "evidence": ["pm", "ishiba"]})
+    path = tmp_path / "store"
+    build([_folder(tmp_path, data)], path)
+    assert _run(path, CHECK) == []
+    store = open_store(path, read_only=False)
+    store.update("DELETE { GRAPH tdg:registry { ?h tdo:endDate ?end } } "
+                 "INSERT { GRAPH tdg:registry { ?h tdo:endDate '2025-01-31'^^xsd:date } } "
+                 f"WHERE {{ GRAPH tdg:registry {{ BIND(holding:{ISHIBA_PM} AS ?h) ?h tdo:endDate ?end }} }}")
+    full_recompute(store)
+    store.flush()
+    del store
+    assert _run(path, CHECK) == [
+        {"article": "article:t-summit", "person": "person:shigeru-ishiba", "post": "post:prime-minister-of-japan",
+         "date": "2025-02-07"},  # "Prime Minister Shigeru Ishiba", as of the summit his mention supports
+        {"article": "article:t-summit", "person": "person:shigeru-ishiba", "post": "post:prime-minister-of-japan",
+         "date": "2025-02-08"},  # the post holding the article states, as of its publication
+    ]
