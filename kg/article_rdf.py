@@ -234,10 +234,14 @@ class _Mapper:
             for mid in cm.get("measures", []):
                 w.add_iri(ci, str(TDO.changesMeasure), entity_iri("measure", mid))
             if m.commitment_label is not None:
-                label = m.commitment_label.render(
-                    lambda n: self.label_text(m.commitment_fields[n], cm.get(n), frozenset()))
-                w.add(ci, LABEL, nq.lit(label, "en"))
+                w.add(ci, LABEL, nq.lit(self.commitment_label(cm), "en"))
             self.evidence(ci, cm["evidence"], cm.get("attributed_to") or d.get("attributed_to"), f.id)
+
+    def commitment_label(self, cm: dict[str, object]) -> str:
+        """A commitment's rdfs:label, from the model's commitment template."""
+        m = model()
+        assert m.commitment_label is not None
+        return m.commitment_label.render(lambda n: self.label_text(m.commitment_fields[n], cm.get(n), frozenset()))
 
     def label(self, f: Fact, seen: frozenset[str] = frozenset()) -> str:
         """The fact's rdfs:label, from its family's template in the model."""

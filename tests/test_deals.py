@@ -491,3 +491,13 @@ def test_the_check_reports_a_post_holding_the_registry_no_longer_covers(tmp_path
         {"article": "article:t-summit", "person": "person:shigeru-ishiba", "post": "post:prime-minister-of-japan",
          "date": "2025-02-08"},  # the post holding the article states, as of its publication
     ]
+
+
+def test_the_graph_page_draws_commitments_and_political_events(deals_store: Path) -> None:
+    """The ontology's display hints draw the new kinds without code of their own in kg/viz."""
+    from kg.viz.extract import extract
+
+    g = extract(open_store(deals_store, read_only=True), load_ontology()).graph
+    c = f"{PREFIXES['commitment']}t-joint-statement:japan-government-investment"
+    assert c in g and g.has_edge(f"{PREFIXES['event']}t-joint-statement", c)
+    assert f"{PREFIXES['event']}t-diet-vote-2025-10-21" in g

@@ -260,7 +260,7 @@ class _Rebuilder:
         for key, prop in (("starts_holding", TDO.startsHolding), ("ends_holding", TDO.endsHolding)):
             if n.get(str(prop)):
                 out[key] = sorted(_local(v.value) for v in n[str(prop)])
-        cfields = {f.iri: f for f in model().commitment_fields.values() if f.mapped}
+        cfields = {f.iri: f for f in model().commitment_fields.values() if f.mapped and f.iri}
         found: list[tuple[int, str, dict[str, Any]]] = []
         for cv in n.get(str(TDO.commitment), []):
             cn = self.g.get(cv.value, {})
