@@ -8,7 +8,7 @@ and the outlet the article attributed it to.
 from __future__ import annotations
 
 from kg import nquads as nq
-from kg.articles import Article, Fact, Span
+from kg.articles import Article, Fact, Span, split_ref
 from kg.model import Field, model
 from kg.namespaces import (
     DCTERMS,
@@ -21,6 +21,7 @@ from kg.namespaces import (
     article_graph,
     article_inferred_graph,
     article_iri,
+    commitment_iri,
     entity_iri,
     evidence_iri,
     mention_iri,
@@ -132,7 +133,10 @@ class _Mapper:
             w.add_iri(ei, str(PROV.wasDerivedFrom), self.art)
 
     def value(self, s: str, key: str, v: object) -> None:
-        prop, kind = self.props[key]
+        self.write(s, *self.props[key], v)
+
+    def write(self, s: str, prop: str, kind: str, v: object) -> None:
+        """One field value of a simple kind (kg.model.SIMPLE_KINDS) as triples of ``prop``."""
         w = self.w
         if kind == "entities":
             for x in v:  # type: ignore[attr-defined]
@@ -174,6 +178,7 @@ class _Mapper:
                 w.add(s, str(TDO.dateResolution), nq.lit(f.date_resolution))
             if d.get("issued_at"):
                 w.add_iri(s, str(TDO.issuedAt), entity_iri("event", d["issued_at"]))
+            self.deal_links(s, f)
             if f.quote:
                 w.add(s, str(TDO.quotedText), nq.lit(f.quote.text))
                 self.evidence(s, [Span(f.quote.start, f.quote.end, f.quote.text, "quote", f.quote.attributed_to)],
@@ -203,6 +208,47 @@ class _Mapper:
             if sc.get("announced_expression"):
                 w.add(si, str(TDO.announcementExpression), nq.lit(sc["announced_expression"]))
             self.evidence(si, sc["evidence"], sc.get("attributed_to") or outlet, f.id)
+
+    # ---- agreements, commitments, political events, statements about facts (issue 17, deals) ----
+    def ref_iri(self, ref: str) -> str:
+        """A fact reference (kg.articles.split_ref): this article's fact by its family, event:ID or
+        measure:ID, or a bare id of another article's fact, an event."""
+        kind, fid = split_ref(ref)
+        if kind is None:
+            here = next((g for g in self.a.facts if g.id == fid), None)
+            kind = "measure" if here is not None and here.family == "TradeMeasure" else "event"
+        return entity_iri(kind, fid)
+
+    def deal_links(self, s: str, f: Fact) -> None:
+        """reached_at, about, starts_holding / ends_holding and commitments of a fact."""
+        w, d = self.w, f.data
+        if d.get("reached_at"):
+            w.add_iri(s, str(TDO.reachedAt), self.ref_iri(d["reached_at"]))
+        for ref in d.get("about", []):
+            w.add_iri(s, str(TDO.about), self.ref_iri(ref))
+        for key, prop in (("starts_holding", TDO.startsHolding), ("ends_holding", TDO.endsHolding)):
+            for hid in d.get(key, []):
+                w.add_iri(s, str(prop), entity_iri("holding", hid))
+        m = model()
+        for cm in f.commitments:
+            ci = commitment_iri(f.id, cm["local"])
+            w.add_iri(ci, T, str(TDO.Commitment))
+            w.add_iri(s, str(TDO.commitment), ci)
+            w.add_iri(ci, str(PROV.wasDerivedFrom), self.art)
+            for key, fd in m.commitment_fields.items():
+                if fd.mapped and fd.iri and cm.get(key) is not None:
+                    self.write(ci, fd.iri, fd.kind, cm[key])
+            for mid in cm.get("measures", []):
+                w.add_iri(ci, str(TDO.changesMeasure), entity_iri("measure", mid))
+            if m.commitment_label is not None:
+                w.add(ci, LABEL, nq.lit(self.commitment_label(cm), "en"))
+            self.evidence(ci, cm["evidence"], cm.get("attributed_to") or d.get("attributed_to"), f.id)
+
+    def commitment_label(self, cm: dict[str, object]) -> str:
+        """A commitment's rdfs:label, from the model's commitment template."""
+        m = model()
+        assert m.commitment_label is not None
+        return m.commitment_label.render(lambda n: self.label_text(m.commitment_fields[n], cm.get(n), frozenset()))
 
     def label(self, f: Fact, seen: frozenset[str] = frozenset()) -> str:
         """The fact's rdfs:label, from its family's template in the model."""

@@ -20,7 +20,7 @@ import jsonschema
 from kg import dates
 from kg.errors import InputError, Problem
 from kg.model import Field, model
-from kg.namespaces import TDO, iri_error
+from kg.namespaces import TDO, iri_error, slug
 from kg.ontology import Ontology
 from kg.registry import Entity, Registry, schema
 from kg.schemacheck import Check, compile_schema
@@ -44,6 +44,8 @@ _JSON_OF_KIND: dict[str, dict[str, Any]] = {
     "status_changes": {"type": "array", "items": {"$ref": "#/$defs/status_change"}},
     "fact_ref": {"$ref": "#/$defs/id"}, "evidence": {"$ref": "#/$defs/evidence"},
     "measure_refs": {"$ref": "#/$defs/ids"},
+    "fact_refs": {"type": "array", "items": {"$ref": "#/$defs/fact_ref"}}, "holdings": {"$ref": "#/$defs/ids"},
+    "commitments": {"type": "array", "items": {"$ref": "#/$defs/commitment"}},
 }
 """The JSON Schema of each kind of field, for fields the shipped schema does not spell out."""
 
@@ -109,6 +111,7 @@ class Fact:
     date_resolution: str | None = None
     quote: Span | None = None
     status_changes: list[dict[str, Any]] = field(default_factory=list)  # with "evidence": list[Span]
+    commitments: list[dict[str, Any]] = field(default_factory=list)  # with "local": str, "evidence": list[Span]
 
 
 @dataclass
@@ -517,6 +520,9 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
         ids("topics", "Topic", "topic")
         if "quote" in f:
             fact.quote = c.span(p + ("quote",), f["quote"], text)
+        for j, ref in enumerate(f.get("about", [])):
+            _check_ref(c, p + ("about", j), "about", ref, all_facts, ("Meeting", "TradeMeasure", "Agreement",
+                                                                       "JointStatement"))
     elif fam in ("JointStatement", "Agreement"):
         fact.date, fact.date_resolution = _resolve_date(c, p, f, published, required=True)
         if not f.get("parties") and not f.get("participants"):
@@ -535,6 +541,10 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
                 fam_t = family_of(c.onto, str(target.get("type")))
                 if fam_t != "Meeting":
                     c.add(p + ("issued_at",), f"issued_at refers to {at!r}, a {target.get('type')}; expected a meeting")
+        _check_deal(c, p, fact, mentions, text, all_facts)
+    elif fam == "PoliticalEvent":
+        fact.date, fact.date_resolution = _resolve_date(c, p, f, published, required=True)
+        _check_political_event(c, p, fact)
     elif fam == "PostHolding":
         for key in ("person", "post"):
             if key not in f:
@@ -549,6 +559,95 @@ def _check_fact(c: _Checker, p: tuple[str | int, ...], fact: Fact, published: st
     _check_model_fields(c, p, fact, reported)
     if not fact.evidence and not (fact.quote and fam == "Statement"):
         c.add(p + ("evidence",), f"fact {fact.id!r} has no evidence; expected at least one mention id or quote")
+
+
+# ---- agreements, commitments, political events, references to facts (issue 17, deals) ----------
+
+_REF_FAMILIES = {"Meeting": "a meeting", "TradeMeasure": "a trade measure", "Agreement": "an agreement",
+                 "JointStatement": "a joint statement"}
+
+
+def split_ref(ref: str) -> tuple[str | None, str]:
+    """A fact reference as (kind, id): ``measure:x`` -> ("measure", "x"), a bare id -> (None, id)."""
+    kind, sep, rest = ref.partition(":")
+    return (kind, rest) if sep else (None, ref)
+
+
+def _check_ref(c: _Checker, path: tuple[str | int, ...], key: str, ref: str, all_facts: list[dict[str, Any]],
+               families: tuple[str, ...]) -> None:
+    """A reference to a fact: a fact id of this article of one of ``families``, or (another article's fact)
+    a bare id taken as an event, or event:ID / measure:ID."""
+    c.checked.add(path[:3])
+    kind, fid = split_ref(ref)
+    wanted = " or ".join(_REF_FAMILIES[f] for f in families)
+    if kind is not None:  # another article's fact, by the kind of its IRI
+        if (kind == "measure" and "TradeMeasure" not in families) or (kind == "event" and families == ("TradeMeasure",)):
+            c.add(path, f"{key} refers to {ref!r}, a {kind}; expected {wanted}")
+        return
+    target = next((g for g in all_facts if g.get("id") == fid), None)
+    if target is None:
+        return  # another article's event
+    fam = family_of(c.onto, str(target.get("type")))
+    if fam not in families:
+        c.add(path, f"{key} refers to {fid!r}, a {target.get('type')}; expected {wanted}")
+
+
+def _check_deal(c: _Checker, p: tuple[str | int, ...], fact: Fact, mentions: dict[str, Mention], text: str,
+                all_facts: list[dict[str, Any]]) -> None:
+    """An agreement's or joint statement's reached_at and commitments."""
+    f = fact.data
+    if f.get("reached_at") is not None:
+        _check_ref(c, p + ("reached_at",), "reached_at", f["reached_at"], all_facts, ("Meeting",))
+    parties = set(f.get("parties", []))
+    seen: dict[str, int] = {}
+    for j, cm in enumerate(f.get("commitments", [])):
+        q = p + ("commitments", j)
+        c.checked.add(q[:3])
+        by = c.entity(q + ("by",), cm["by"], "Agent", "party")
+        if by is not None and by.id not in parties:
+            c.add(q + ("by",), f"commitment by {by.id!r}, who is not a party to {fact.id!r}; expected one of "
+                               f"its parties: {', '.join(sorted(parties)) or '(none given)'}")
+        kind = c.vocab(q + ("kind",), cm["kind"], "CommitmentKind")
+        if cm.get("amount") is not None and cm.get("currency") is None:
+            c.add(q, f"commitment amount {cm['amount']} has no currency; expected currency: an ISO 4217 code such as USD")
+        cur = cm.get("currency")
+        if cur is not None and not (len(cur) == 3 and cur.isascii() and cur.isalpha() and cur.isupper()):
+            c.add(q + ("currency",), f"currency {cur!r} is not an ISO 4217 code; expected three upper-case "
+                                     "letters such as USD, EUR or JPY")
+        start, end = c.date(q + ("start",), cm.get("start")), c.date(q + ("end",), cm.get("end"))
+        if start and end and end < start:
+            c.add(q + ("end",), f"commitment ends {end} before it starts {start}; expected end on or after start")
+        for k, mid in enumerate(cm.get("measures", [])):
+            _check_ref(c, q + ("measures", k), "measures", mid, all_facts, ("TradeMeasure",))
+        local = slug(cm.get("id") or f"{cm['by']}-{kind or cm['kind']}")
+        if local in seen:
+            c.add(q, f"commitment {local!r} of {fact.id!r} is given twice (also commitments[{seen[local]}]); "
+                     "give each commitment of the same party and kind its own id")
+            continue
+        seen[local] = j
+        if cm.get("attributed_to") is not None:
+            c.entity(q + ("attributed_to",), cm["attributed_to"], "MediaOutlet", "outlet")
+        ev = _evidence(c, q + ("evidence",), cm.get("evidence", []), mentions, text)
+        fact.commitments.append({**cm, "local": local, "evidence": ev})
+
+
+def _check_political_event(c: _Checker, p: tuple[str | int, ...], fact: Fact) -> None:
+    """The registry holdings a political event starts or ends exist (and are of the post concerned)."""
+    f = fact.data
+    post = f.get("post_concerned")
+    for key in ("starts_holding", "ends_holding"):
+        for j, hid in enumerate(f.get(key, [])):
+            c.checked.add((*p, key))
+            person = hid.split("--", 1)[0]
+            known = c.reg.holdings_of(person)
+            h = next((h for h in known if h.id == hid), None)
+            if h is None:
+                c.add(p + (key, j), f"{key} names holding {hid!r}, not in the registry {c.reg.path}; expected a "
+                                    "holding id PERSON--POST--START" + (f" such as {', '.join(x.id for x in known)}"
+                                                                        if known else ""))
+            elif post is not None and h.post != post:
+                c.add(p + (key, j), f"{key} names holding {hid!r}, of post {h.post!r}, but the event concerns "
+                                    f"{post!r}; expected a holding of the post concerned")
 
 
 def _check_model_fields(c: _Checker, p: tuple[str | int, ...], fact: Fact, reported: int) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ FORMAT = "tradekg-model/1"
 MODEL_FILE = resources.path("ontology") / "model.yaml"
 
 KINDS = ("id", "entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab",
-         "fact_date", "quote", "status_changes", "fact_ref", "evidence", "measure_refs")
+         "fact_date", "quote", "status_changes", "fact_ref", "evidence", "measure_refs", "fact_refs", "holdings",
+         "commitments")
 """The kinds of value a field can hold (see the comment at the top of model.yaml)."""
 SIMPLE_KINDS = frozenset({"entity", "entities", "text", "texts", "date", "integer", "decimal", "vocab", "measure_refs"})
 """Kinds the RDF mapper and its inverse handle generically (one property, one or many values)."""
@@ -44,7 +46,7 @@ _FIELD_KEYS = {"kind", "property", "range", "what", "role", "attribute", "generi
 _FAMILY_FIELD_KEYS = {"required", "range", "what"}
 _MODIFIERS = ("capitalize",)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-UNLABELLED_KINDS = frozenset({"evidence", "quote", "status_changes"})
+UNLABELLED_KINDS = frozenset({"evidence", "quote", "status_changes", "commitments"})
 """Kinds a label template may not name (they have no one-line text)."""
 
 
@@ -214,6 +216,8 @@ class Model:
     status_fields: dict[str, Field]
     families: dict[str, Family]
     status_label: Template  # the rdfs:label of a status change
+    commitment_fields: dict[str, Field] = dataclass_field(default_factory=dict)  # of a tdo:Commitment
+    commitment_label: Template | None = None
 
     def field_properties(self) -> dict[str, tuple[str, str]]:
         """Field -> (property IRI, kind) of the fields the mapper writes generically."""
@@ -348,7 +352,10 @@ def _load(path: str) -> Model:
     families = {n: r.family(n, s, fields, common) for n, s in r.mapping(data.get("families"), "families").items()}
     if not families:
         raise r.fail("families", "expected at least one fact family")
-    return Model(path, common, fields, status, families, status_label)
+    commitment = r.mapping(data.get("commitment"), "commitment")
+    cfields = r.fields(commitment.get("fields"), "commitment.fields")
+    clabel = r.template(commitment["label"], "commitment.label", cfields) if "label" in commitment else None
+    return Model(path, common, fields, status, families, status_label, cfields, clabel)
 
 
 def model() -> Model:

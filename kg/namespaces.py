@@ -49,7 +49,8 @@ KIND_PREFIX: Final[dict[str, str]] = {
 """Kind of registry entity or fact (the IRI path segment) -> its predeclared prefix name."""
 SUB_RESOURCE_PREFIX: Final[dict[str, str]] = {
     "status": "status", "mention": "mention", "evidence": "evidence", "target": "target", "selector": "selector",
-    "reversion": "reversion"}
+    "reversion": "reversion",
+    "commitment": "commitment"}
 """Kind of sub-resource (the IRI path segment) -> its predeclared prefix name."""
 SEP: Final = ":"
 """Joins the ids in a sub-resource's local name."""
@@ -62,6 +63,7 @@ SELECTOR: Final = Namespace(f"{TDR}selector/")
 REVERSION: Final = Namespace(f"{TDR}reversion/")
 """Derived (knowledge graph only): the return of a measure to its earlier status when a change's term ends,
 ``reversion:MEASURE:STATUS-DAY`` after the change ``status:MEASURE:STATUS-DAY`` whose term it ends."""
+COMMITMENT: Final = Namespace(f"{TDR}commitment/")
 
 # ---- graph roles ----------------------------------------------------------------------------
 ONTOLOGY_GRAPH: Final = TDG["ontology"]
@@ -183,6 +185,15 @@ def status_change_iri(measure_id: str, status: str, day: str) -> str:
     'https://w3id.org/tradekg/resource/status/us-tariff:ineffect-2025-04-05'
     """
     return f"{STATUS}{_checked(measure_id)}{SEP}{slug(status)}-{slug(day)}"
+
+
+def commitment_iri(agreement_id: str, local: str) -> str:
+    """The IRI of a commitment of an agreement, ``commitment:AGREEMENT:LOCAL`` (LOCAL: its id, or BY-KIND).
+
+    >>> commitment_iri("us-japan-deal", "japan-investment")
+    'https://w3id.org/tradekg/resource/commitment/us-japan-deal:japan-investment'
+    """
+    return f"{COMMITMENT}{_checked(agreement_id)}{SEP}{slug(local)}"
 
 
 def mention_iri(article_id: str, mention_id: str) -> str:

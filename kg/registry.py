@@ -74,8 +74,13 @@ class Holding:
     source: str | None
 
     @property
+    def id(self) -> str:
+        """The holding's id, PERSON--POST--START; its IRI is holding:ID."""
+        return f"{self.person}--{self.post}--{self.start}"
+
+    @property
     def iri(self) -> str:
-        return entity_iri("holding", f"{self.person}--{self.post}--{self.start}")
+        return entity_iri("holding", self.id)
 
     def covers(self, day: str) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

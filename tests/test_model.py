@@ -257,7 +257,8 @@ def test_the_assistant_fills_a_field_under_the_name_the_model_gives_it(tmp_path:
 
 _JSON_TYPES = {"id": "id", "entity": "id", "entities": "ids", "text": "string", "texts": "array", "date": "date",
                "fact_date": "date", "integer": "integer", "decimal": "number", "vocab": "string", "quote": "quote",
-               "status_changes": "array", "fact_ref": "id", "evidence": "evidence", "measure_refs": "ids"}
+               "status_changes": "array", "fact_ref": "id", "evidence": "evidence", "measure_refs": "ids",
+               "fact_refs": "array", "holdings": "ids", "commitments": "array"}
 
 
 def _json_type(spec: dict[str, Any]) -> str:
@@ -277,6 +278,11 @@ def test_the_json_schema_allows_every_model_field_with_its_type() -> None:
     for f in m.status_fields.values():
         if f.kind != "fact_ref":
             assert _json_type(status[f.name]) == _JSON_TYPES[f.kind], f.name
+    commitment = defs["commitment"]["properties"]
+    assert set(commitment) == set(m.commitment_fields)
+    for f in m.commitment_fields.values():
+        want = "ids" if f.kind == "fact_refs" else _JSON_TYPES[f.kind]  # measure ids only, no event:/measure:
+        assert _json_type(commitment[f.name]) in (want, "array"), f.name
 
 
 def test_the_shapes_constrain_only_declared_fields_and_require_the_required_ones() -> None:
@@ -311,4 +317,4 @@ def test_the_model_file_ships_with_the_ontology() -> None:
     """Architecture issue part 3: the model is read from the ontology folder that ships in the package."""
     assert kg.model.MODEL_FILE == resource_path("ontology") / "model.yaml"
     assert list(kg.model.model().families) == ["Meeting", "TradeMeasure", "Statement", "JointStatement",
-                                               "Agreement", "PostHolding"]
+                                               "Agreement", "PostHolding", "PoliticalEvent"]

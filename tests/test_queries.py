@@ -192,6 +192,10 @@ BROKEN = {
          "tdo:effectiveUntil '2025-04-01'^^xsd:date .", "status:x:paused-2025-04-10"),
     "checks/fact-without-evidence-violation":
         ("event:unsupported a tdo:Statement ; tdo:factId 'unsupported' .", "event:unsupported"),
+    "checks/post-not-held-on-date-violation":  # Ishiba named prime minister in 2023, under Kishida
+        ("article:broken a tdo:NewsArticle ; dcterms:issued '2023-05-01'^^xsd:date . "
+         "evidence:broken:pm:1 a tdo:Evidence ; prov:wasDerivedFrom article:broken ; "
+         "oa:hasBody holding:shigeru-ishiba--prime-minister-of-japan--2024-10-01 .", "article:broken"),
 }
 
 

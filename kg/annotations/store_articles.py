@@ -21,14 +21,17 @@ from kg.namespaces import (
     REGISTRY_GRAPH,
     SCHEMA,
     TDO,
+    TDR,
     article_id_from_graph,
     fact_id_from_evidence,
     is_inferred_graph,
     parse_evidence_iri,
+    slug,
 )
 
 Triples = dict[str, dict[str, list[Any]]]
 _RDF_TYPE, _TDO = str(RDF.type), str(TDO)
+MEASURE_NS = f"{TDR}measure/"
 
 
 @dataclass
@@ -197,22 +200,12 @@ class _Rebuilder:
             if prop not in self.reverse:
                 continue
             fld, kind = self.reverse[prop]
-            if kind in ("entities", "measure_refs"):
-                f[fld] = sorted(_local(v.value) for v in vals)
-            elif kind in ("entity", "vocab"):
-                f[fld] = _local(vals[0].value)
-            elif kind == "texts":
-                f[fld] = sorted(str(v.value) for v in vals)
-            elif kind == "integer":
-                f[fld] = int(vals[0].value)
-            elif kind == "decimal":
-                f[fld] = _num(vals[0])
-            else:
-                f[fld] = str(vals[0].value)
+            f[fld] = _value(kind, vals)
         if _one(n, TDO.date) is not None and _one(n, TDO.dateResolution) is None:
             f["date"] = str(_one(n, TDO.date).value)  # type: ignore[union-attr]
         if _one(n, TDO.issuedAt) is not None:
             f["issued_at"] = _local(_one(n, TDO.issuedAt).value)  # type: ignore[union-attr]
+        f.update(self.deal_fields(n, ev))
         items = list(ev.get(s, []))
         quoted = _one(n, TDO.quotedText)
         if quoted is not None:
@@ -247,6 +240,58 @@ class _Rebuilder:
         if status:
             f["status_changes"] = [sc for _, sc in sorted(status, key=lambda x: x[0])]
         return first, f
+
+
+    # ---- agreements, commitments, political events, statements about facts (issue 17, deals) ----
+    def ref(self, iri: str) -> str:
+        """A fact reference as the article writes it: a bare id for this article's facts and other
+        articles' events, measure:ID for another article's measure."""
+        local = _local(iri)
+        here = _one(self.g.get(iri, {}), TDO.factId) is not None
+        return f"measure:{local}" if not here and iri.startswith(str(MEASURE_NS)) else local
+
+    def deal_fields(self, n: dict[str, list[Value]], ev: dict[str, list[tuple[int, dict[str, Any], str]]]
+                    ) -> dict[str, Any]:
+        """reached_at, about, starts_holding / ends_holding and commitments of a fact node."""
+        out: dict[str, Any] = {}
+        if _one(n, TDO.reachedAt) is not None:
+            out["reached_at"] = self.ref(_one(n, TDO.reachedAt).value)  # type: ignore[union-attr]
+        if n.get(str(TDO.about)):
+            out["about"] = sorted(self.ref(v.value) for v in n[str(TDO.about)])
+        for key, prop in (("starts_holding", TDO.startsHolding), ("ends_holding", TDO.endsHolding)):
+            if n.get(str(prop)):
+                out[key] = sorted(_local(v.value) for v in n[str(prop)])
+        cfields = {f.iri: f for f in model().commitment_fields.values() if f.mapped and f.iri}
+        found: list[tuple[int, str, dict[str, Any]]] = []
+        for cv in n.get(str(TDO.commitment), []):
+            cn = self.g.get(cv.value, {})
+            cm: dict[str, Any] = {f.name: _value(f.kind, cn[iri]) for iri, f in cfields.items() if cn.get(iri)}
+            local = cv.value.rsplit(":", 1)[-1]
+            if local != slug(f"{cm.get('by')}-{cm.get('kind')}"):
+                cm = {"id": local, **cm}
+            if cn.get(str(TDO.changesMeasure)):
+                cm["measures"] = sorted(_local(v.value) for v in cn[str(TDO.changesMeasure)])
+            items = ev.get(cv.value, [])
+            cm.update(self.evidence(items, None))
+            found.append((min((x[0] for x in items), default=10**9), cv.value, cm))
+        if found:
+            out["commitments"] = [cm for _, _, cm in sorted(found, key=lambda x: (x[0], x[1]))]
+        return out
+
+
+def _value(kind: str, vals: list[Value]) -> Any:
+    """A field value of a simple kind (kg.model.SIMPLE_KINDS) from the RDF terms of its property."""
+    if kind in ("entities", "measure_refs"):
+        return sorted(_local(v.value) for v in vals)
+    if kind in ("entity", "vocab"):
+        return _local(vals[0].value)
+    if kind == "texts":
+        return sorted(str(v.value) for v in vals)
+    if kind == "integer":
+        return int(vals[0].value)
+    if kind == "decimal":
+        return _num(vals[0])
+    return str(vals[0].value)
 
 
 def article_dicts(store: Any) -> list[dict[str, Any]]:
