@@ -265,7 +265,10 @@ def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
     day = '"P1D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>'
     rev = f"{REVERSION}"
     yield f"{with_}INSERT {{ ?y {t}supersededBy> ?x }} WHERE {{ VALUES ?x {{ {measures} }} ?x {t}supersedes> ?y }}"
-    ms = (f"{{ VALUES ?m {{ {measures} }} }} UNION {{ VALUES ?x0 {{ {measures} }} ?m {t}supersededBy> ?x0 }}")
+    # the measures and those they supersede, as a sub-select (Oxigraph evaluates the UNION alone, not as a
+    # join driven by its VALUES: 300 synthetic articles 28 s -> 0.2 s)
+    ms = (f"{{ SELECT DISTINCT ?m WHERE {{ {{ VALUES ?m {{ {measures} }} }} UNION "
+          f"{{ VALUES ?x0 {{ {measures} }} ?m {t}supersededBy> ?x0 }} }} }}")
     later = (f"?m {t}statusChange> ?c2 . ?c2 {t}date> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c)))")
     change = f"{ms} ?m {t}statusChange> ?c . ?c {t}date> ?d ."
 
