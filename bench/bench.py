@@ -211,7 +211,7 @@ def _picks(corpus: Path, seed: int, store: Any) -> dict[str, str]:
 
 
 def _run_ox(store: Any, q: Any, bindings: dict[str, Any]) -> int:
-    res = store.query(q.text, bindings)
+    res = store.query(q.text, bindings, union=False)  # as `tradekg query`: the knowledge graph
     if hasattr(res, "__iter__"):
         return sum(1 for _ in res)
     return int(bool(res))
