@@ -171,7 +171,14 @@ def test_queries_see_the_hierarchy(corpus_store: Path, pattern: str, expected: s
 def test_check_finds_nothing_in_the_bundled_corpus(corpus_store: Path, name: str) -> None:
     assert name.endswith("-violation")
     _, rows = run(corpus_store, name)
-    assert rows == [], f"{name} found defects in the bundled corpus: {rows}"
+    assert rows == KNOWN_FINDINGS.get(name, []), f"{name} found defects in the bundled corpus: {rows}"
+
+
+# The corpus keeps one wrong claim with its source (027: Kishida named prime minister on the May 23 call).
+KNOWN_FINDINGS = {
+    "checks/post-not-held-on-date-violation":
+        [["article:027-ainvest-kishida-trump-call", "person:fumio-kishida", "post:prime-minister-of-japan", "2025-05-23"]],
+}
 
 
 # Deliberately broken data, one snippet per check; inserted into a copy of the corpus store.
@@ -221,4 +228,5 @@ def test_check_fires_on_broken_data(broken_store: Path, name: str) -> None:
     _, rows = run(broken_store, name)
     culprit = BROKEN[name][1]
     assert [r for r in rows if r[0] == culprit], f"{name} did not report {culprit}: {rows}"
+    rows = [r for r in rows if r not in KNOWN_FINDINGS.get(name, [])]
     assert all(r[0] == culprit for r in rows), f"{name} reported more than the broken node: {rows}"
