@@ -41,6 +41,13 @@ def run(store_path: Path, name: str, params: dict[str, str] | None = None) -> tu
     return names, [[compact(row[i]) for i in range(len(names))] for row in result]
 
 
+def _gap(case: dict[str, Any]) -> Any:
+    """A case whose rows are right but which the graph is known to answer otherwise (``known_gap``): a strict
+    xfail, so that closing the gap makes the test fail until the field is removed."""
+    gap = case.get("known_gap")
+    return [pytest.mark.xfail(strict=True, reason=f"known gap: {gap}")] if gap else []
+
+
 def expected_cases() -> list[Any]:
     out = []
     for name in QUESTIONS:
@@ -49,7 +56,7 @@ def expected_cases() -> list[Any]:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in data["cases"]:
-            out.append(pytest.param(name, case, id=f"{name}:{case['name']}"))
+            out.append(pytest.param(name, case, id=f"{name}:{case['name']}", marks=_gap(case)))
     return out
 
 
