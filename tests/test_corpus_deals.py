@@ -55,10 +55,11 @@ def test_the_eu_agreement_and_its_commitments(corpus_store: Path) -> None:
 
 def test_source_disagreements_on_the_tokyo_summit_and_participants(corpus_store: Path) -> None:
     rows = _rows(corpus_store, "source-disagreements")
-    dates = {frozenset((r["claim1"], r["claim2"])) for r in rows
-             if r["kind"] == "contradiction" and "2025-10-28" in r["fact"]}
-    assert frozenset(("2025-10-27", "2025-10-28")) in dates
-    assert any(r["kind"] == "omission" for r in rows)
+    summit = [r for r in rows if r["fact"] == "event:us-japan-summit-2025-10-28"]
+    assert [(r["kind"], frozenset((r["claim1"], r["claim2"]))) for r in summit] == [
+        ("contradiction", frozenset(("2025-10-27", "2025-10-28")))], summit
+    omitted = [r for r in rows if r["kind"] == "omission"]
+    assert omitted and all(r["aspect"] == "participant list" for r in omitted), omitted
 
 
 def test_the_post_check_finds_the_kishida_claim(corpus_store: Path) -> None:
