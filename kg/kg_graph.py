@@ -292,18 +292,19 @@ def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
            f"{{ {change} {later} }} UNION {{ {change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?e) }} "
            f"UNION {{ {change} ?m {t}supersededOn> ?e FILTER(?e > ?d) }} }} GROUP BY ?c }} }}")
     # reversions: ?c's term ends, no reported change in (?c, ?back]; ?p the latest earlier change in force at ?back
-    in_force = "FILTER NOT EXISTS {{ ?{0} <{1}effectiveUntil> ?{0}u FILTER(?{0}u <= ?end) }}"
+    # (each "there is no X" is an OPTIONAL whose variables appear nowhere else, then !BOUND: see above)
     yield (f"{with_}INSERT {{ ?m {t}statusChange> ?r . ?r a {t}StatusChange>, {t}Reversion> ; {t}measure> ?m ; "
            f"{t}reverts> ?c ; {t}returnsTo> ?p ; {t}status> ?st ; {t}validFrom> ?back }} WHERE {{ "
            f"{change} ?c {t}effectiveUntil> ?end BIND(?end + {day} AS ?back) "
            f"OPTIONAL {{ ?m {t}statusChange> ?c3 . ?c3 {t}date> ?e3 . "
            f"FILTER((?e3 > ?d || (?e3 = ?d && STR(?c3) > STR(?c))) && ?e3 <= ?back) }} FILTER(!BOUND(?c3)) "
-           f"FILTER NOT EXISTS {{ ?m {t}supersededOn> ?on FILTER(?on <= ?back) }} "
+           f"OPTIONAL {{ ?m {t}supersededOn> ?on FILTER(?on <= ?back) }} FILTER(!BOUND(?on)) "
            f"?m {t}statusChange> ?p . ?p {t}date> ?pd ; {t}status> ?st . "
-           f"FILTER(?pd < ?d || (?pd = ?d && STR(?p) < STR(?c))) {in_force.format('p', TDO)} "
-           f"FILTER NOT EXISTS {{ ?m {t}statusChange> ?q . ?q {t}date> ?qd . "
-           f"FILTER((?qd > ?pd || (?qd = ?pd && STR(?q) > STR(?p))) && (?qd < ?d || (?qd = ?d && STR(?q) < STR(?c)))) "
-           f"{in_force.format('q', TDO)} }} "
+           f"FILTER(?pd < ?d || (?pd = ?d && STR(?p) < STR(?c))) "
+           f"OPTIONAL {{ ?p {t}effectiveUntil> ?pu FILTER(?pu <= ?end) }} FILTER(!BOUND(?pu)) "
+           f"OPTIONAL {{ ?m {t}statusChange> ?q . ?q {t}date> ?qd . OPTIONAL {{ ?q {t}effectiveUntil> ?qu }} "
+           f"FILTER((?qd > ?pd || (?qd = ?pd && STR(?q) > STR(?p))) && (?qd < ?d || (?qd = ?d && STR(?q) < STR(?c))) "
+           f"&& (!BOUND(?qu) || ?qu > ?end)) }} FILTER(!BOUND(?q)) "
            f"BIND(IRI(CONCAT(\"{rev}\", STRAFTER(STR(?c), \"{STATUS}\"))) AS ?r) }}")
     reversion = f"{ms} ?m {t}statusChange> ?r . ?r a {t}Reversion> ;"
     yield (f"{with_}INSERT {{ ?r {t}newRatePercent> ?nr }} WHERE {{ {reversion} {t}returnsTo> ?p . "
@@ -314,17 +315,19 @@ def _derived(touched: str, measures: str, with_: str) -> Iterator[str]:
            f"{{ {reversion} {t}validFrom> ?b . ?m {t}supersededOn> ?e }} "
            f"}} GROUP BY ?r }} }}")
     # current: the latest change, reported or reversion, by validFrom then IRI; superseded: no change from then on
-    superseded = (f"?m {t}supersededOn> ?on FILTER NOT EXISTS {{ ?m {t}statusChange> ?cs . ?cs {t}validFrom> ?fs "
-                  f"FILTER(?fs >= ?on) }}")
+    superseded = (f"?m {t}supersededOn> ?on OPTIONAL {{ ?m {t}statusChange> ?cs . ?cs {t}validFrom> ?fs "
+                  f"FILTER(?fs >= ?on) }} FILTER(!BOUND(?cs))")
+    not_superseded = (f"OPTIONAL {{ ?m {t}supersededOn> ?on0 OPTIONAL {{ ?m {t}statusChange> ?cs0 . "
+                      f"?cs0 {t}validFrom> ?fs0 FILTER(?fs0 >= ?on0) }} FILTER(!BOUND(?cs0)) }} FILTER(!BOUND(?on0))")
     latest = (f"{ms} ?m {t}statusChange> ?c . ?c {t}validFrom> ?d . OPTIONAL {{ "
               f"?m {t}statusChange> ?c2 . ?c2 {t}validFrom> ?e . FILTER(?e > ?d || (?e = ?d && STR(?c2) > STR(?c))) }} "
-              f"FILTER(!BOUND(?c2)) FILTER NOT EXISTS {{ {superseded} }}")
+              f"FILTER(!BOUND(?c2)) {not_superseded}")
     yield f"{with_}INSERT {{ ?m {t}currentStatus> {t}Superseded> }} WHERE {{ {ms} {superseded} }}"
     yield f"{with_}INSERT {{ ?m {t}currentStatus> ?st }} WHERE {{ {latest} ?c {t}status> ?st }}"
     yield (f"{with_}INSERT {{ ?m {t}currentRate> ?r }} WHERE {{ {{ {latest} OPTIONAL {{ ?c {t}newRatePercent> ?nr }} "
            f"OPTIONAL {{ ?m {t}ratePercent> ?mr }} BIND(COALESCE(?nr, ?mr) AS ?r) FILTER(BOUND(?r)) }} UNION "
-           f"{{ {ms} ?m {t}ratePercent> ?r FILTER NOT EXISTS {{ ?m {t}statusChange> ?any }} "
-           f"FILTER NOT EXISTS {{ {superseded} }} }} }}")
+           f"{{ {ms} ?m {t}ratePercent> ?r OPTIONAL {{ ?m {t}statusChange> ?any }} FILTER(!BOUND(?any)) "
+           f"{not_superseded} }} }}")
     holding = f"VALUES ?h {{ {touched} }} ?h {t}holder> ?who ."  # only a post holding has a holder
     yield f"{with_}INSERT {{ ?h {t}validFrom> ?s }} WHERE {{ {holding} ?h {t}startDate> ?s }}"
     yield f"{with_}INSERT {{ ?h {t}validUntil> ?u }} WHERE {{ {holding} ?h {t}endDate> ?e BIND(?e + {day} AS ?u) }}"

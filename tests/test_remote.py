@@ -37,6 +37,7 @@ from kg.errors import EndpointError, QueryError, StoreError
 from kg.namespaces import META_GRAPH, PREFIXES, TDG, TDR
 from kg.sparql import bind_values
 from kg.store import GraphUpdate, open_store
+from kg.store.copy import copy_default_graph, copy_graphs
 from kg.store.server import free_port, start_oxigraph, stop_process, wait_until_ready
 from kg.store.sparql_protocol import RemoteStore
 
@@ -273,14 +274,29 @@ SUBSTITUTED = [
 
 
 @pytest.fixture(scope="module")
-def union_server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[Server]:
-    """A server whose default graph is already the union of all graphs (as GraphDB, Virtuoso, Neptune)."""
+def union_server(tmp_path_factory: pytest.TempPathFactory, embedded: Path) -> Iterator[Server]:
+    """A server whose default graph is already the union of all graphs (as GraphDB, Virtuoso, Neptune), filled
+    by copying the embedded store (a build refuses such a server: see the test below)."""
     srv = Server(tmp_path_factory.mktemp("union-server") / "oxigraph", extra_args=("--union-default-graph",)).start()
     try:
-        build_to_endpoint([corpus], srv.store(union="param"))
+        src = open_store(embedded, read_only=True)
+        try:
+            dst = srv.store(union="server")
+            copy_graphs(src, dst)
+            copy_default_graph(src, dst)
+        finally:
+            src.close()
         yield srv
     finally:
         srv.stop()
+
+
+def test_a_build_refuses_a_server_whose_default_graph_is_the_union(union_server: Server, corpus: Path) -> None:
+    """Finding 16.2 (remote): a server whose default graph is the union of all graphs cannot hold the knowledge
+    graph in it; a build says so (exit 2 at the command line) instead of running its upkeep over every
+    article graph, and points to push."""
+    with pytest.raises(StoreError, match="union of all graphs.*tradekg push"):
+        build_to_endpoint([corpus], union_server.store(union="server"))
 
 
 UNION_QUERIES = ["union-count-by-predicate", "graphs-and-sizes", "labels-of-people", "construct-people"]

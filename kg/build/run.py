@@ -123,6 +123,12 @@ def _build_to_server(corpus: Corpus, onto: Ontology, reg: Registry, store: Graph
                      force: bool) -> BuildReport:
     if store.capabilities.local_path is not None:
         raise StoreError(f"{store.describe()}: not a SPARQL endpoint; use kg.build.build for a store directory")
+    if getattr(store, "union_mode", None) == "server":
+        # its default graph is the union of the others: the knowledge graph's upkeep would read every article
+        # graph as one bag of statements, each fact once per article (28 articles: over 10 minutes)
+        raise StoreError(f"{store.describe()}: the server's default graph is the union of all graphs, so it cannot "
+                         "hold TradeKG's knowledge graph (a knowledge graph in a named graph is not supported yet); "
+                         "build into an embedded store and copy it with: tradekg push --store DIR --endpoint URL")
     before = store.pipeline
     store.pipeline = pipeline and store.capabilities.background_writes
     try:
