@@ -27,6 +27,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.errors import OntologyError, TradeKGError
 from kg.export import select_graphs, union_triples
 from kg.namespaces import OA, ONTOLOGY_FILE, PROV, REVERSION, SH, SHAPES_FILE, TDO, is_inferred_graph
+from kg.resources import path as resource_path
 from kg.store.base import GraphStore
 from kg.terms import short
 
@@ -62,6 +63,9 @@ class ValidationResult:
     shapes: int
     violations: list[Violation] = field(default_factory=list)
     report_graph: Graph | None = None
+    findings: list[Violation] = field(default_factory=list)
+    """Rows of the library's checks (``queries/checks/*-violation.rq``), reported as warnings: what a source
+    claims that the registry contradicts, or data a question needs and lacks; they do not fail the check."""
 
 
 def _derived_node(t: ox.Triple) -> bool:
@@ -193,9 +197,33 @@ def validate_graph(data: Graph, shapes_path: Path = SHAPES_FILE, ontology_path: 
     return ValidationResult(bool(conforms), triples, n_shapes, violations, report)
 
 
+def run_checks(store: GraphStore) -> list[Violation]:
+    """Run every check of the query library (``checks/*-violation.rq``) and turn each row into a warning: its
+    first column is the node, the others are named in the message."""
+    from kg.query import load_library
+
+    out: list[Violation] = []
+    for name, q in sorted(load_library(resource_path("queries")).items()):
+        if not name.startswith("checks/"):
+            continue
+        result = store.query(q.text, union=False)
+        names = [v.value for v in result.variables]
+        for row in result:
+            cells = [row[n] for n in names]
+            focus = cells[0]
+            rest = ", ".join(f"{n} {short(c, strict=True) if not isinstance(c, ox.Literal) else c.value}"
+                             for n, c in zip(names[1:], cells[1:], strict=True) if c is not None)
+            focus_iri = focus.value if isinstance(focus, ox.NamedNode) else ""
+            out.append(Violation(focus=short(focus, strict=True) if focus is not None else "?", focus_iri=focus_iri,
+                                 label=q.title, message=f"{q.title}: {rest}" if rest else q.title,
+                                 severity="Warning", path=None, value=None, shape=name))
+    return out
+
+
 def validate_store(store: GraphStore, shapes_path: Path = SHAPES_FILE, inference: str = "rdfs") -> ValidationResult:
-    """Validate the asserted data of a store against the shapes."""
+    """Validate the asserted data of a store against the shapes, and run the library's checks (warnings)."""
     result = validate_graph(store_graph(store, inference), shapes_path, inference=inference)
+    result.findings = run_checks(store)
     for i, v in enumerate(result.violations):
         if not v.sources and v.focus_iri.startswith(("http://", "https://", "urn:")):
             rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{v.focus_iri}> ?p ?o }} }}", union=False)
@@ -230,6 +258,12 @@ def format_text(result: ValidationResult, relative_to: Path | None = None) -> st
             lines.append(f"  in graph {', '.join(v.graphs)} (no article names this node)")
         else:
             lines.append("  no article names this node")
+    for f in result.findings:
+        lines.append(f"Warning: {f.focus} ({f.shape})")
+        lines.append(f"  {f.message}")
+    if result.findings:
+        lines.append(f"{len(result.findings)} warning(s) from the library's checks (queries/checks), "
+                     "which do not fail the check")
     if result.conforms:
         lines.append(f"conforms: {result.triples} triples satisfy {result.shapes} shapes")
     else:
