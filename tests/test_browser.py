@@ -201,9 +201,11 @@ def test_clicking_an_edge_shows_its_quote(opened: OpenPage, corpus_store: Path) 
 
 @pytest.mark.parametrize("day, visible", [
     ("2025-05-01", False),  # during the 90-day pause (2025-04-10 .. 2025-07-08)
-    ("2025-07-20", True),   # the pause has lapsed
+    ("2025-04-09", True),   # its one day in effect
+    ("2025-07-20", False),  # the pause extended to 2025-07-31 (EO 14316)
+    ("2025-08-05", False),  # replaced by the 25% of the July 7 letter from 2025-08-01
     ("2025-04-01", False),  # announced on 2025-04-02, not yet in force
-], ids=["during-pause", "after-pause", "before-announcement"])
+], ids=["during-pause", "in-effect", "extended-pause", "superseded", "before-announcement"])
 def test_date_control_follows_the_tariff_lifecycle(opened: OpenPage, day: str, visible: bool) -> None:
     assert JAPAN_TARIFF in opened.js("window.tradekg.visibleNodeIris()")
     opened.page.fill("#date", day)
@@ -215,13 +217,13 @@ def test_date_control_follows_the_tariff_lifecycle(opened: OpenPage, day: str, v
 
 def test_date_slider_steps_through_the_days_of_change(opened: OpenPage) -> None:
     days = opened.js("window.tradekg.data.changeDays")
-    assert days == sorted(days) and "2025-04-10" in days and "2025-07-09" in days  # pause starts, pause lapses
+    assert days == sorted(days) and "2025-04-09" in days and "2025-04-10" in days  # in effect, then paused
     slide = """(i) => { const s = document.getElementById('date-slider'); s.value = String(i);
                          s.dispatchEvent(new Event('input')); }"""
     opened.js(slide, days.index("2025-04-10"))
     assert opened.page.input_value("#date") == "2025-04-10"
     assert JAPAN_TARIFF not in opened.js("window.tradekg.visibleNodeIris()")
-    opened.js(slide, days.index("2025-07-09"))
+    opened.js(slide, days.index("2025-04-09"))
     assert JAPAN_TARIFF in opened.js("window.tradekg.visibleNodeIris()")
     opened.js(slide, len(days))  # rightmost: every date
     assert opened.page.input_value("#date") == ""

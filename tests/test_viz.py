@@ -88,9 +88,14 @@ def test_post_holding_edge_carries_the_holding_dates(extraction: Any, corpus_sto
 
 def test_paused_tariff_is_hidden_during_the_pause(extraction: Any) -> None:
     valid = extraction.graph.nodes[JAPAN_TARIFF]["valid"]
-    assert not valid_on(valid, "2025-05-01")  # paused 2025-04-10 until 2025-07-08
+    # read from the knowledge graph's derived validity: in effect on 2025-04-09 only; paused from 2025-04-10
+    # until 2025-07-08 (004), paused again from 2025-07-09 until 2025-07-31 (018, EO 14316), replaced by the
+    # 25% of the July 7 letter from 2025-08-01 (018)
+    assert valid_on(valid, "2025-04-09")
+    assert not valid_on(valid, "2025-05-01")
     assert not valid_on(valid, "2025-07-08")
-    assert valid_on(valid, "2025-07-09")
+    assert not valid_on(valid, "2025-07-20")  # the extended pause
+    assert not valid_on(valid, "2025-08-05")  # superseded, not back in force
     assert not valid_on(valid, "2025-04-01")  # only announced
 
 

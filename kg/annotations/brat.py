@@ -8,6 +8,7 @@ keys the sidecar lacks, from annotator notes ``key=value; key=value`` on a
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,9 @@ class _Writer:
         for k, v in fields.items():
             if v is None:
                 continue
-            if isinstance(v, list):
+            if isinstance(v, list) and any(isinstance(x, dict) for x in v):
+                v = json.dumps(v, ensure_ascii=False, separators=(",", ":"))  # records (commitments)
+            elif isinstance(v, list):
                 v = ",".join(map(str, v))
             elif isinstance(v, float) and v.is_integer():
                 v = int(v)

@@ -21,6 +21,7 @@ Conversion rules (documented in docs/annotation-tools.md):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,9 +38,11 @@ META_KEYS = ("id", "title", "publisher", "published", "language", "url", "cites"
 # Field tables of the conversion, from the fact model (ontology/model.yaml).
 _ALL = {f.name: f for f in fact_model().all_fields()}  # a status field of the same name wins
 _FIELDS = [*fact_model().common.values(), *fact_model().fields.values()]
-LIST_NOTE_KEYS = {f.name for f in _FIELDS if f.kind in ("entities", "texts")} | {"cites"}
+LIST_NOTE_KEYS = {f.name for f in _FIELDS if f.kind in ("entities", "texts", "measure_refs", "fact_refs", "holdings")} | {"cites"}
 INT_NOTE_KEYS = {f.name for f in _ALL.values() if f.kind == "integer"}
 NUMBER_NOTE_KEYS = {f.name for f in _ALL.values() if f.kind == "decimal" and f.name != "confidence"}
+JSON_NOTE_KEYS = {f.name for f in _FIELDS if f.kind == "commitments"}
+"""Fields whose value is a list of records (an agreement's commitments): a note carries them as JSON."""
 ENTITY_LIST_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "entities"}
 ENTITY_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "entity"}
 TEXT_FIELDS = {f.name for f in _FIELDS if f.role and f.kind == "text"}
@@ -345,6 +348,16 @@ class _Converter:
                 for x in (x.strip() for x in v.split(",")):
                     if x and x not in f.setdefault(k, []):
                         f[k].append(x)
+            elif k in JSON_NOTE_KEYS:
+                try:
+                    value = json.loads(v)
+                except ValueError as exc:
+                    self.bad(where, f"note {k}=...: expected a JSON list of records ({exc})")
+                    continue
+                if not isinstance(value, list):
+                    self.bad(where, f"note {k}=...: expected a JSON list of records")
+                    continue
+                f[k] = value
             elif k in INT_NOTE_KEYS:
                 if not v.isdigit():
                     self.bad(where, f"note {k}={v!r}: expected a whole number")

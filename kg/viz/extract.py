@@ -226,6 +226,40 @@ def _holdings(store: Any) -> list[tuple[str, str, str, str | None, str | None]]:
                   for r in _rows(store, q))
 
 
+def kg_intervals(periods: list[tuple[str, str | None, bool]]) -> list[Interval]:
+    """The periods a measure is in force from the knowledge graph's derived validity of its status changes
+    (reported ones and the returns after a term): ``(validFrom, validUntil or None, in force)``, where
+    ``validUntil`` is the first day the change no longer holds; adjacent periods are merged.
+
+    >>> kg_intervals([("2025-04-09", "2025-04-10", True), ("2025-04-10", "2025-07-09", False),
+    ...               ("2025-07-09", None, True)])
+    [['2025-04-09', '2025-04-09'], ['2025-07-09', None]]
+    >>> kg_intervals([("2025-03-12", "2025-06-04", True), ("2025-06-04", None, True)])
+    [['2025-03-12', None]]
+    """
+    out: list[Interval] = []
+    for start, until, in_force in sorted(periods, key=lambda x: x[0]):
+        if not in_force or (until is not None and until <= start):
+            continue
+        end = _day_before(until) if until is not None else None
+        if out and (out[-1][1] is None or _day_after(out[-1][1]) >= start):
+            if out[-1][1] is not None and (end is None or end > out[-1][1]):
+                out[-1][1] = end
+            continue
+        out.append([start, end])
+    return out
+
+
+def _kg_periods(store: Any, onto: Ontology) -> dict[str, list[tuple[str, str | None, bool]]]:
+    q = ("SELECT ?m ?status ?from ?until WHERE { ?m tdo:statusChange ?sc . ?sc tdo:status ?status ; "
+         "tdo:validFrom ?from . OPTIONAL { ?sc tdo:validUntil ?until } }")
+    out: dict[str, list[tuple[str, str | None, bool]]] = defaultdict(list)
+    for r in _rows(store, q):
+        status = r["status"].value
+        out[r["m"].value].append((r["from"].value, _v(r["until"]), onto.annotation(status, TDO.inForce) == "true"))
+    return out
+
+
 def _status_changes(store: Any, onto: Ontology) -> dict[str, list[StatusChange]]:
     q = ("SELECT ?sc ?m ?status ?date ?until ?instr ?rate WHERE { ?sc a tdo:StatusChange ; "
          "tdo:measure ?m ; tdo:status ?status ; tdo:date ?date . OPTIONAL { ?sc tdo:effectiveUntil ?until } "
@@ -311,9 +345,12 @@ def _assemble(store: Any, onto: Ontology, nodes: dict[str, str], labels: dict[st
     g = nx.MultiDiGraph()
     dates = _dates(store)
     statuses = _status_changes(store, onto)
+    periods = _kg_periods(store, onto)  # the knowledge graph's validity: terms, returns and supersession included
     for n, cls in sorted(nodes.items()):  # sorted, so layouts, communities and paths do not depend on query order
         valid: list[Interval] | None = None
-        if n in statuses:
+        if n in periods:
+            valid = kg_intervals(periods[n])
+        elif n in statuses:
             valid = in_force_intervals(statuses[n])
         elif n in dates:
             valid = [[dates[n], None]]
