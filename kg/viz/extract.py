@@ -9,8 +9,9 @@ ontology, not from a table here:
   rdfs:label, unless ``p`` says ``tdo:displayInGraph "false"``;
 - hidden n-ary facts are folded into edges and dates: a post holding becomes a
   person -> post edge (``tdo:heldPost``) valid from its start to its end date; a
-  trade measure's status changes give its in-force intervals (a pause hides it
-  until its ``tdo:effectiveUntil``), and an instrument a status change was made
+  trade measure is drawn while the knowledge graph's derived validity of its status
+  changes says it is in force (terms, returns after a term and supersession included;
+  :func:`kg_intervals`), and an instrument a status change was made
   under becomes a measure -> instrument edge valid from that change;
 - events and instruments with a ``tdo:date``/``tdo:startDate`` exist from that date on.
 
