@@ -25,7 +25,7 @@ import kg.build.run
 from kg.build import build
 from kg.cli import cli
 from kg.kg_graph import full_recompute
-from kg.namespaces import META_GRAPH, PREFIXES, TDO, entity_iri
+from kg.namespaces import META_GRAPH, TDO, entity_iri, sparql_prologue
 from kg.store import EmbeddedStore, open_store
 from kg.store.server import free_port, stop_process, wait_until_ready
 
@@ -33,7 +33,7 @@ from .conftest import ARTICLES, ROOT
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?m a tdo:Tariff }"
 JOIN = "SELECT ?m ?g ?l WHERE { ?m a tdo:Tariff ; tdo:imposedBy ?g ; rdfs:label ?l }"
-PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+PROLOGUE = sparql_prologue()
 
 
 def tariff_ids(folder: Path) -> set[str]:

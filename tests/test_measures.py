@@ -12,7 +12,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -20,12 +19,11 @@ from click.testing import CliRunner
 from kg.annotations.store_articles import article_dicts
 from kg.build import build
 from kg.cli import cli
-from kg.namespaces import PREFIXES, TDO, entity_iri
+from kg.namespaces import TDO, entity_iri
 from kg.store import open_store
 
 from .conftest import ARTICLES
-
-PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+from .test_knowledge_graph import rows
 
 
 @pytest.fixture
@@ -56,13 +54,6 @@ def write(folder: Path, aid: str, text: str, facts: list[dict[str, Any]], publis
     path = folder / f"{aid}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def rows(store: Path, sparql: str) -> list[dict[str, str]]:
-    s = ox.Store.read_only(str(store))
-    res = s.query(PROLOGUE + sparql)
-    names = [v.value for v in res.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]
 
 
 def read_back(store: Path, fid: str) -> dict[str, Any]:
