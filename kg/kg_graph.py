@@ -75,15 +75,10 @@ _OUT = ("_:", *(f"<{ns}" for ns in _PROVENANCE))  # a blank node or a provenance
 _SKIPPED = frozenset(f"<{p}>" for p in _SKIPPED_PREDICATES)
 
 
-def in_kg(t: ox.Triple | ox.Quad) -> bool:
-    """Whether a source triple belongs to the KG: not about or pointing at an article's provenance nodes
-    (mentions, evidence, targets, selectors: their own namespaces), not the article's text or source path,
-    no blank node."""
-    return _in_kg(str(t.subject), str(t.predicate), str(t.object))
-
-
-def _in_kg(s: str, p: str, o: str) -> bool:
-    """:func:`in_kg` of the terms in N-Triples syntax."""
+def in_kg(s: str, p: str, o: str) -> bool:
+    """Whether a source triple (its terms in N-Triples syntax) belongs to the KG: not about or pointing at an
+    article's provenance nodes (mentions, evidence, targets, selectors: their own namespaces), not the
+    article's text or source path, no blank node."""
     return not (s.startswith(_OUT) or o.startswith(_OUT) or p in _SKIPPED)
 
 
@@ -100,11 +95,11 @@ def _content(graph: str, stated: Iterable[tuple[str, str, str]], inferred: Itera
     out = Content()
     subjects: set[str] = set()
     for s, p, o in stated:
-        if _in_kg(s, p, o):
+        if in_kg(s, p, o):
             out.triples.add(f"{s} {p} {o}")
             subjects.add(s)
     for s, p, o in inferred:
-        if _in_kg(s, p, o):
+        if in_kg(s, p, o):
             out.triples.add(f"{s} {p} {o}")
     aid = article_id_from_graph(graph)
     if aid:
